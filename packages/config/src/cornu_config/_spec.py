@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
 from typing import Any, Callable
 
 __all__ = ["SPECS", "Spec"]
@@ -114,16 +113,22 @@ def _parse_text(value: str, kind: str) -> Any:
     return value
 
 
-@dataclass(frozen=True)
 class Spec:
     """One setting: its name, default, checker, env var suffix and the kind of its env text."""
 
-    name: str
-    default: Any
-    check: Callable[[Any, str], Any]
-    env: str | None
-    kind: str = "str"
-    in_file: bool = True
+    __slots__ = ("check", "default", "env", "in_file", "kind", "name")
+
+    def __init__(
+        self,
+        name: str,
+        default: Any,
+        check: Callable[[Any, str], Any],
+        env: str | None,
+        kind: str = "str",
+        in_file: bool = True,
+    ) -> None:
+        self.name, self.default, self.check = name, default, check
+        self.env, self.kind, self.in_file = env, kind, in_file
 
     def from_env_text(self, text: str, var: str) -> Any:
         return self.check(_parse_text(text, self.kind), var)

@@ -2,15 +2,14 @@
 """Where setting values come from: setter, ``CORNU_*``, ``KERAS_*``, config file, default.
 
 Nothing here runs at import. Environment variables are read on every lookup (so a change made
-with ``os.environ`` is seen at once); the config file is read on first use and cached per path.
+with ``os.environ`` is seen at once); the config file is read on first use, cached per path,
+and read again when it changes on disk.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-import warnings
 from typing import Any, NamedTuple
 
 from cornu_config._spec import SPECS
@@ -19,7 +18,7 @@ __all__ = ["Setting", "config_home", "config_path", "get", "resolve", "set_value
 
 _lock = threading.RLock()
 _set: dict[str, Any] = {}
-_file_cache: dict[str, dict[str, Any]] = {}
+_file_cache: dict[str, tuple[tuple[int, int] | None, dict[str, Any]]] = {}
 _warned: set[str] = set()
 _MISSING = object()
 
@@ -54,6 +53,8 @@ def _read_file(path: str) -> dict[str, Any]:
     except OSError as e:
         _warn_once(path, f"cornu could not read its config file {path} ({e}); it is ignored.")
         return {}
+    import json  # here, not at import: keeps `import cornu_config` cheap
+
     try:
         data = json.loads(text)
     except ValueError as e:
@@ -68,20 +69,32 @@ def _read_file(path: str) -> dict[str, Any]:
 
 def _warn_once(key: str, message: str) -> None:
     if key not in _warned:
+        import warnings
+
         _warned.add(key)
         warnings.warn(message, UserWarning, stacklevel=4)
 
 
 def file_values(path: str | None = None) -> dict[str, Any]:
-    """The parsed config file (``{}`` when absent or unusable), cached per path."""
+    """The parsed config file (``{}`` when absent or unusable).
+
+    Cached per path and re-read when the file's modification time or size changes, so a file
+    written while the process runs is seen; the cost of a lookup is one ``stat``.
+    """
     path = path or config_path()
-    data = _file_cache.get(path)
-    if data is None:
-        with _lock:
-            data = _file_cache.get(path)
-            if data is None:
-                data = _read_file(path)
-                _file_cache[path] = data
+    try:
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    cached = _file_cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    with _lock:
+        if cached is not None and cached[0] != stamp:
+            _warned.discard(path)  # new content: say again if it is unusable
+        data = _read_file(path) if stamp is not None else {}
+        _file_cache[path] = (stamp, data)
     return data
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import warnings
 
 from cornu_config import _store
 from cornu_config.session import clear_session
@@ -18,6 +16,8 @@ def _detect() -> str:
     """The first of torch, jax, tensorflow that is installed (found, not imported), or numpy."""
     global _detected
     if _detected is None:
+        import importlib.util
+
         found = "numpy"
         for name in ("torch", "jax", "tensorflow"):
             if importlib.util.find_spec(name) is not None:
@@ -78,6 +78,8 @@ def set_backend(backend: str) -> None:
     new = _store.set_value("backend", backend)
     clear_session(free_memory=False)
     if new != old:
+        import warnings
+
         warnings.warn(
             f"The cornu backend changed from {old!r} to {new!r}. Tensors, models and variables "
             f"already made are not converted; they stay {old} objects.",

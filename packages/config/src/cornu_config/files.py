@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 
 from cornu_config import _store
 from cornu_config._spec import SPECS
@@ -71,6 +69,9 @@ def save_config(path: str | None = None) -> str:
         >>> os.path.exists(written)
         True
     """
+    import json
+    import tempfile
+
     path = os.path.abspath(os.path.expanduser(path or _store.config_path()))
     data: dict = {}
     if os.path.exists(path):

@@ -8,7 +8,6 @@ leaves them alone.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 from cornu_config import _store
@@ -151,6 +150,8 @@ def is_flash_attention_enabled() -> bool | None:
 
 
 def _require_flax(where: str) -> None:
+    import importlib.util
+
     if importlib.util.find_spec("flax") is None:
         msg = (
             f"NNX needs Flax, which is not installed: pip install flax. Or turn NNX off. "

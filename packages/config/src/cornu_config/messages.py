@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Any
 
 from cornu_config import _store
 
 __all__ = ["print_msg"]
-
-logger = logging.getLogger("cornu")
-
 
 def print_msg(msg: Any, line_break: bool = True) -> None:
     """Print a message the way cornu prints everything.
@@ -33,7 +29,9 @@ def print_msg(msg: Any, line_break: bool = True) -> None:
     """
     text = str(msg)
     if not _store.get("interactive_logging"):
-        logger.info(text)
+        import logging
+
+        logging.getLogger("cornu").info(text)
         return
     if line_break:
         text += "\n"
