@@ -11,7 +11,7 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import print_table  # noqa: E402
+from harness import print_table
 
 
 def main() -> int:

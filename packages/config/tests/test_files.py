@@ -29,7 +29,8 @@ def test_save_config_round_trips_into_a_new_process(clean_config):
     path = cc.save_config()
     assert path == str(clean_config / "cornu.json")
     data = json.loads((clean_config / "cornu.json").read_text())
-    assert data["floatx"] == "float64" and data["max_epochs"] == 2
+    assert data["floatx"] == "float64"
+    assert data["max_epochs"] == 2
     assert "safe_mode" not in data
     out = run_fresh(
         "import cornu_config as c; print(c.floatx(), c.epsilon(), c.max_epochs(), c.in_safe_mode(),"
@@ -54,7 +55,7 @@ def test_save_config_refuses_to_overwrite_an_unreadable_file(clean_config, text)
     clean_config.mkdir(parents=True)
     path = clean_config / "cornu.json"
     path.write_text(text)
-    with pytest.raises(ValueError, match="fix or delete it first. Received: path="):
+    with pytest.raises(ValueError, match=r"fix or delete it first\. Received: path="):
         cc.save_config()
     assert path.read_text() == text
 

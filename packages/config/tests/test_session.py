@@ -136,11 +136,10 @@ def test_clear_session_clears_caches_of_imported_frameworks_only(monkeypatch):
     assert "torch" not in sys.modules
 
 
-def test_clear_session_resets_torch_dynamo_when_loaded():
-    torch = pytest.importorskip("torch")
-    import torch._dynamo
-
-    compiled = torch.compile(lambda x: x + 1, backend="eager")
-    compiled(torch.ones(2))
+def test_clear_session_resets_torch_dynamo_when_loaded(monkeypatch):
+    pytest.importorskip("torch")
+    dynamo = pytest.importorskip("torch._dynamo")
+    calls = []
+    monkeypatch.setattr(dynamo, "reset", lambda: calls.append("reset"))
     cc.clear_session(free_memory=False)
-    assert torch.equal(compiled(torch.ones(2)), torch.full((2,), 2.0))
+    assert calls == ["reset"]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-
 from cornu_config import _store
 from cornu_config.session import clear_session
 

@@ -15,7 +15,8 @@ import gc
 import itertools
 import sys
 import threading
-from typing import Any, Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 __all__ = ["SessionState", "clear_session", "get_uid", "register_session_state"]
 

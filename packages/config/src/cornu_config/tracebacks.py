@@ -7,7 +7,8 @@ import functools
 import os
 import sys
 import types
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from cornu_config import _store
 
@@ -21,7 +22,7 @@ _rooted: frozenset[str] = frozenset()
 def _cornu_roots() -> tuple[str, ...]:
     """Source folders of the cornu packages imported so far (recomputed when that changes)."""
     global _roots, _rooted
-    names = frozenset(n for n in sys.modules if n == "cornu" or n.startswith("cornu_") and "." not in n)
+    names = frozenset(n for n in sys.modules if n == "cornu" or (n.startswith("cornu_") and "." not in n))
     if names != _rooted:
         roots = []
         for name in names:

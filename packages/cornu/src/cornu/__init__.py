@@ -27,7 +27,7 @@ _dynamic_imports: dict[str, tuple[str, str | None]] = {
     "clear_session": ("cornu_config", "clear_session"),
 }
 
-__all__ = ["__version__", *sorted(_dynamic_imports)]
+__all__ = ["__version__", "clear_session", "config"]
 
 
 def __getattr__(name: str) -> Any:
