@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``HDF5Matrix`` reads beside raw h5py and a NumPy memmap of the same bytes.
+
+Data: float32 x 1024 columns, ~1 GiB (``--quick``: 128 MiB), written once contiguous and once
+with the row-aligned chunks ``HDF5Matrix.create`` chooses; batches of 256 rows. Cases: slices
+(consecutive batches), random batches with sorted indices and with unsorted ones. Figures are
+GB/s (higher is better); the reference is raw h5py (for unsorted indices: h5py on the sorted
+indices plus the reorder, the least work raw h5py needs), and the memmap figure is shown
+beside. The files are deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from harness import Row, timeit
+
+TITLE = "HDF5Matrix vs raw h5py (GB/s, 256-row batches of float32 x 1024)"
+COLS, BATCH, BATCHES = 1024, 256, 24
+
+
+def _gbps(seconds: float, batches: int) -> float:
+    return batches * BATCH * COLS * 4 / seconds / 1e9
+
+
+def run(args, rest) -> list[Row]:
+    import h5py
+    import numpy as np
+    from cornu_data import HDF5Matrix
+
+    rows_total = (128 if args.quick else 1024) * 1024 * 1024 // (COLS * 4)
+    repeat = 3 if args.quick else 5
+    folder = tempfile.mkdtemp(prefix="cornu-bench-hdf5-")
+    rng = np.random.default_rng(0)
+    out: list[Row] = []
+    try:
+        def blocks():
+            step = 8192
+            for i in range(0, rows_total, step):
+                yield rng.standard_normal((min(step, rows_total - i), COLS), dtype=np.float32)
+
+        layouts = {}
+        for name, chunks in (("contiguous", None), ("chunked", True)):
+            path = os.path.join(folder, f"{name}.h5")
+            HDF5Matrix.create(path, "x", blocks(), chunks=chunks, length=rows_total).close()
+            layouts[name] = path
+        starts = rng.integers(0, rows_total - BATCH, BATCHES)
+        unsorted = [rng.choice(rows_total, BATCH, replace=False) for _ in range(BATCHES)]
+        ordered = [np.sort(i) for i in unsorted]
+        for name, path in layouts.items():
+            m = HDF5Matrix(path, "x")
+            f = h5py.File(path, "r")
+            ds = f["x"]
+            mm = np.memmap(path, dtype=np.float32, mode="r", offset=ds.id.get_offset(), shape=ds.shape) if (
+                ds.id.get_offset() is not None
+            ) else None
+            label = f"{name} (chunks {ds.chunks})" if ds.chunks else name
+
+            def measure(fn):
+                return _gbps(timeit(fn, repeat=repeat), BATCHES)
+
+            def h5_unsorted():
+                for idx in unsorted:
+                    order = np.argsort(idx)
+                    block = ds[idx[order]]
+                    result = np.empty_like(block)
+                    result[order] = block
+
+            cases = {
+                "slices": (lambda: [m[s : s + BATCH] for s in starts], lambda: [ds[s : s + BATCH] for s in starts],
+                           lambda: [np.array(mm[s : s + BATCH]) for s in starts]),
+                "random sorted": (lambda: [m[i] for i in ordered], lambda: [ds[i] for i in ordered],
+                                  lambda: [mm[i] for i in ordered]),
+                "random unsorted": (lambda: [m[i] for i in unsorted], h5_unsorted,
+                                    lambda: [mm[i] for i in unsorted]),
+            }  # fmt: skip
+            for case, (cornu_fn, h5_fn, mm_fn) in cases.items():
+                c, h = measure(cornu_fn), measure(h5_fn)
+                extra = {"memmap_GB/s": f"{measure(mm_fn):.2f}"} if mm is not None else {}
+                extra["x_h5py"] = f"{c / h:.1f}"
+                out.append(Row(f"{label}: {case}", c, h, "raw h5py", "GB/s", True, extra))
+            f.close()
+            m.close()
+            del mm
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
