@@ -1,0 +1,366 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Persistent worker threads and processes that run ``__getitem__`` / ``next`` for a loader.
+
+Both pools speak the same small protocol with the scheduler (``_scheduler.Scheduler``):
+
+- to a worker: ``("epoch", epoch, seed, extra)``, ``("get", seq, index, slot)``,
+  ``("next", seq, slot)`` and ``None`` (exit);
+- from a worker: ``("ok", seq, payload)``, ``("err", seq, exception)`` and ``("end", seq)``
+  (the worker's iterator is exhausted).
+
+Threads hand batches over as objects. Processes write them into shared memory (``_shm``) and
+send a description; a process that dies (a signal, ``os._exit``) is reported by
+:meth:`ProcessPool.poll` as a :class:`WorkerError` naming the signal.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+from typing import Any
+
+from cornu_data import _shm
+from cornu_data._errors import WorkerError, pack_exception, unpack_exception
+from cornu_data._seeding import WorkerInfo, loaded_frameworks, seed_late_imports, seed_worker, set_worker_info
+
+__all__ = ["ProcessPool", "ThreadPool"]
+
+
+def _run_task(source: Any, iterator_box: list[Any], msg: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Run one task on ``source``; returns the reply without its payload encoding."""
+    if msg[0] == "get":
+        return ("ok", msg[1], source[msg[2]])
+    if not iterator_box:
+        iterator_box.append(iter(source))
+    try:
+        return ("ok", msg[1], next(iterator_box[0]))
+    except StopIteration:
+        return ("end", msg[1])
+
+
+# ----------------------------------------------------------------------------- threads
+
+
+class ThreadPool:
+    """``workers`` daemon threads sharing ``source``; each runs tasks in its epoch's context."""
+
+    kind = "thread"
+
+    def __init__(self, source: Any, workers: int, name: str) -> None:
+        self.workers = workers
+        self._results: queue.SimpleQueue[tuple[int, tuple[Any, ...]]] = queue.SimpleQueue()
+        self._tasks: list[queue.SimpleQueue[Any]] = [queue.SimpleQueue() for _ in range(workers)]
+        self._shared_iterator: list[Any] = []
+        self._iter_lock = threading.Lock()
+        self._source = source
+        self._threads = [
+            threading.Thread(target=self._loop, args=(w,), name=f"{name}-{w}", daemon=True) for w in range(workers)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _loop(self, w: int) -> None:
+        context: contextvars.Context | None = None
+        while True:
+            msg = self._tasks[w].get()
+            if msg is None:
+                return
+            if msg[0] == "epoch":
+                _, epoch, seed, context = msg
+                set_worker_info(WorkerInfo(w, self.workers, seed, epoch), thread=True)
+                continue
+            try:
+                if not self._shared_iterator and msg[0] == "next":
+                    with self._iter_lock:
+                        if not self._shared_iterator:
+                            self._shared_iterator.append(iter(self._source))
+                run = context.run if context is not None else _call
+                reply = run(_run_task, self._source, self._shared_iterator, msg)
+            except BaseException as e:  # noqa: BLE001 - every failure goes to the consumer
+                reply = ("err", msg[1], e)
+            self._results.put((w, reply))
+
+    def start_epoch(self, epoch: int, seeds: list[int], extra: Any = None) -> None:
+        for w in range(self.workers):
+            self._tasks[w].put(("epoch", epoch, seeds[w], contextvars.copy_context()))
+
+    def send(self, w: int, msg: tuple[Any, ...]) -> None:
+        self._tasks[w].put(msg)
+
+    def poll(self, timeout: float) -> list[tuple[int, tuple[Any, ...]]]:
+        out = []
+        try:
+            out.append(self._results.get(timeout=timeout))
+            while True:
+                out.append(self._results.get_nowait())
+        except queue.Empty:
+            pass
+        return out
+
+    def decode(self, w: int, slot: int, payload: Any) -> Any:
+        return payload
+
+    def describe(self, w: int) -> str:
+        return f"worker thread {w} ({self._threads[w].name})"
+
+    def close(self, timeout: float = 5.0) -> list[str]:
+        """Ask every thread to exit and join them; returns the names still alive (hung)."""
+        for q in self._tasks:
+            q.put(None)
+        import time
+
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        return [t.name for t in self._threads if t.is_alive()]
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    return fn(*args)
+
+
+# ----------------------------------------------------------------------------- processes
+
+
+def _process_main(
+    w: int, workers: int, payload: tuple[str, Any, bool], tasks: Any, results: Any, stop: Any, token: str, parent: int
+) -> None:
+    """Entry point of a worker process: load the source, then serve tasks until told to exit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the consumer's to handle
+    how, obj, factory = payload
+    try:
+        source = pickle.loads(obj) if how == "pickled" else obj
+        if factory:
+            source = source()
+    except Exception as e:  # noqa: BLE001 - reported to the consumer, then this worker exits
+        results.send_bytes(pickle.dumps(("fatal", -1, pack_exception(e))))
+        return
+    writer = _shm.ShmWriter(token, w)
+    iterator_box: list[Any] = []
+    seed, seeded = 0, set(loaded_frameworks())
+    try:
+        while True:
+            if not tasks.poll(1.0):
+                if os.getppid() != parent:
+                    return  # the consumer died without closing us
+                continue
+            try:
+                msg = tasks.recv()
+            except (EOFError, OSError):
+                return
+            if msg is None:
+                return
+            if msg[0] == "epoch":
+                _, epoch, seed, resync, frameworks = msg
+                if resync is not None:
+                    source = pickle.loads(resync)
+                set_worker_info(WorkerInfo(w, workers, seed, epoch), thread=False)
+                seeded = seed_worker(seed, frameworks)
+                continue
+            if stop.is_set():
+                continue
+            slot = msg[-1]
+            try:
+                reply = _run_task(source, iterator_box, msg)
+                if reply[0] == "ok":
+                    reply = ("ok", reply[1], writer.encode(reply[2], slot))
+                data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as e:  # noqa: BLE001 - every failure goes to the consumer
+                data = pickle.dumps(("err", msg[1], pack_exception(e)), protocol=pickle.HIGHEST_PROTOCOL)
+            seed_late_imports(seed, seeded)
+            try:
+                results.send_bytes(data)
+            except (BrokenPipeError, OSError):
+                return
+    finally:
+        writer.close()
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def _fork_is_unsafe() -> str | None:
+    """Why forking now could deadlock the child (threads of a framework), or None."""
+    for name in ("jax", "tensorflow"):
+        if name in sys.modules:
+            return name
+    torch = sys.modules.get("torch")
+    if torch is not None and getattr(torch.cuda, "is_initialized", lambda: False)():
+        return "torch with CUDA initialised"
+    return None
+
+
+def resolve_start_method(start_method: str | None) -> str:
+    """The start method to use: the one asked, else the default unless forking is unsafe."""
+    import multiprocessing
+    import warnings
+
+    allowed = multiprocessing.get_all_start_methods()
+    if start_method is not None:
+        if start_method not in allowed:
+            msg = f"`start_method` must be one of {allowed} or None. Received: start_method={start_method!r}"
+            raise ValueError(msg)
+        reason = _fork_is_unsafe() if start_method == "fork" else None
+        if reason:
+            warnings.warn(
+                f"Forking worker processes after {reason} started its threads can deadlock them; "
+                "use start_method='forkserver' or 'spawn'.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+        return start_method
+    method = multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_context().get_start_method()
+    if method == "fork" and _fork_is_unsafe():
+        return "forkserver" if "forkserver" in allowed else "spawn"
+    return method
+
+
+class ProcessPool:
+    """``workers`` persistent processes; batches come back through shared memory."""
+
+    kind = "process"
+
+    def __init__(self, source: Any, workers: int, name: str, start_method: str, factory: bool = False) -> None:
+        import multiprocessing
+        from multiprocessing import resource_tracker
+
+        self.workers = workers
+        self.start_method = start_method
+        ctx = multiprocessing.get_context(start_method)
+        if start_method == "fork":
+            payload: tuple[str, Any, bool] = ("object", source, factory)
+        else:
+            try:
+                payload = ("pickled", pickle.dumps(source), factory)
+            except Exception as e:
+                msg = (
+                    f"Worker processes started with {start_method!r} need a picklable dataset (its class "
+                    f"importable by module name): {type(e).__name__}: {e}. Use threads "
+                    "(use_multiprocessing=False) or start_method='fork'. "
+                    f"Received: {type(source).__name__} object"
+                )
+                raise TypeError(msg) from e
+        if os.name == "posix":
+            resource_tracker.ensure_running()  # one tracker shared by every worker, never one each
+        self.token = _shm.new_token()
+        self._reader = _shm.ShmReader()
+        self._stop = ctx.Event()
+        self._tasks, self._results, self._procs = [], [], []
+        self._closed = False
+        for w in range(workers):
+            task_r, task_w = ctx.Pipe(duplex=False)
+            res_r, res_w = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_process_main,
+                args=(w, workers, payload, task_r, res_w, self._stop, self.token, os.getpid()),
+                name=f"{name}-{w}",
+                daemon=True,
+            )
+            proc.start()
+            task_r.close()
+            res_w.close()
+            self._tasks.append(task_w)
+            self._results.append(res_r)
+            self._procs.append(proc)
+
+    def start_epoch(self, epoch: int, seeds: list[int], extra: Any = None) -> None:
+        for w in range(self.workers):
+            self.send(w, ("epoch", epoch, seeds[w], extra, loaded_frameworks()))
+
+    def send(self, w: int, msg: tuple[Any, ...] | None) -> None:
+        try:
+            self._tasks[w].send(msg)
+        except (BrokenPipeError, OSError) as e:
+            raise self._death(w) from e
+
+    def _death(self, w: int) -> WorkerError:
+        proc = self._procs[w]
+        proc.join(1.0)
+        code = proc.exitcode
+        if code is None:
+            how = "closed its pipe"
+        elif code < 0:
+            how = f"was killed by {_signal_name(code)}"
+        else:
+            how = f"exited with code {code}"
+        error = WorkerError(
+            f"cornu_data worker process {w} (pid {proc.pid}) {how}. A worker dies like this "
+            "when the system runs out of memory, when native code crashes, or when something kills it."
+        )
+        error.worker = w
+        return error
+
+    def poll(self, timeout: float) -> list[tuple[int, tuple[Any, ...]]]:
+        from multiprocessing.connection import wait
+
+        conns = {id(c): w for w, c in enumerate(self._results)}
+        sentinels = {p.sentinel: w for w, p in enumerate(self._procs)}
+        ready = wait([*self._results, *sentinels], timeout)
+        out = []
+        dead = None
+        for obj in ready:
+            if isinstance(obj, int):
+                dead = sentinels[obj] if dead is None else dead
+                continue
+            w = conns[id(obj)]
+            try:
+                while obj.poll():
+                    out.append((w, self._unpack(w, pickle.loads(obj.recv_bytes()))))
+            except (EOFError, OSError):
+                dead = w if dead is None else dead
+        if dead is not None:
+            raise self._death(dead)
+        return out
+
+    def _unpack(self, w: int, reply: tuple[Any, ...]) -> tuple[Any, ...]:
+        if reply[0] == "fatal":
+            raise unpack_exception(reply[2], self.describe(w) + " while loading the dataset")
+        if reply[0] == "err":
+            return ("err", reply[1], unpack_exception(reply[2], self.describe(w)))
+        return reply
+
+    def decode(self, w: int, slot: int, payload: Any) -> Any:
+        return self._reader.decode(w, slot, payload)
+
+    def describe(self, w: int) -> str:
+        return f"worker process {w} (pid {self._procs[w].pid})"
+
+    def close(self, timeout: float = 5.0) -> list[str]:
+        """Stop every process (asking, then SIGTERM, then SIGKILL) and unlink every segment."""
+        if self._closed:
+            return []
+        self._closed = True
+        import time
+
+        self._stop.set()
+        for conn in self._tasks:
+            try:
+                conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        deadline = time.monotonic() + timeout
+        for proc in self._procs:
+            proc.join(max(0.0, deadline - time.monotonic()))
+        for proc in self._procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(1.0)
+            if proc.is_alive():  # pragma: no cover - SIGTERM blocked by native code
+                proc.kill()
+                proc.join()
+        for conn in (*self._tasks, *self._results):
+            conn.close()
+        for proc in self._procs:
+            proc.close()
+        self._reader.close()
+        _shm.unlink_all(self.token)
+        return []
