@@ -35,7 +35,7 @@ def pack_exception(exc: BaseException) -> tuple[bytes | None, str, str, str]:
     try:
         blob: bytes | None = pickle.dumps(exc)
         pickle.loads(blob)  # an exception whose __init__ needs other args fails here
-    except Exception:  # noqa: BLE001 - any failure means: send the texts only
+    except Exception:
         blob = None
     name = f"{type(exc).__module__}.{type(exc).__qualname__}"
     return blob, name, str(exc), tb
@@ -48,7 +48,7 @@ def unpack_exception(packed: tuple[bytes | None, str, str, str], where: str) -> 
     if blob is not None:
         try:
             exc = pickle.loads(blob)
-        except Exception:  # noqa: BLE001
+        except Exception:
             exc = None
     if not isinstance(exc, BaseException):
         exc = WorkerError(f"{name}: {text} (raised in {where}; the original type could not be rebuilt)")

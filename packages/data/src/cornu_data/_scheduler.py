@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from cornu_data._errors import WorkerError, WorkerTimeoutError
 
@@ -108,7 +109,7 @@ class Scheduler:
         if kind == "ok":
             try:
                 value = self.pool.decode(w, slot, value)
-            except Exception as e:  # noqa: BLE001 - delivered as this batch's error
+            except Exception as e:
                 kind, value = "err", e
         self._free[w].append(slot)
         if seq < self._first:

@@ -49,7 +49,7 @@ def _is_torch_cpu(x: Any) -> bool:
         return False
     try:
         return x.device.type == "cpu" and x.layout.__repr__() == "torch.strided"
-    except Exception:  # noqa: BLE001 - anything odd goes through pickle instead
+    except Exception:
         return False
 
 
@@ -65,7 +65,7 @@ def _strip(obj: Any, arrays: list[tuple[Any, str]]) -> Any:
     if _is_torch_cpu(obj):
         try:
             view = obj.detach().numpy()
-        except Exception:  # noqa: BLE001 - e.g. bfloat16 has no NumPy dtype: pickle it
+        except Exception:
             return obj
         arrays.append((view, "torch"))
         return _Ref(len(arrays) - 1)
@@ -218,7 +218,7 @@ def unlink_all(token: str) -> list[str]:
                 continue
             try:
                 resource_tracker.unregister("/" + entry, "shared_memory")
-            except Exception:  # noqa: BLE001 - the tracker may be gone at interpreter exit
+            except Exception:
                 pass
             removed.append(entry)
     return removed

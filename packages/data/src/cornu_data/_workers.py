@@ -81,7 +81,7 @@ class ThreadPool:
                             self._shared_iterator.append(iter(self._source))
                 run = context.run if context is not None else _call
                 reply = run(_run_task, self._source, self._shared_iterator, msg)
-            except BaseException as e:  # noqa: BLE001 - every failure goes to the consumer
+            except BaseException as e:
                 reply = ("err", msg[1], e)
             self._results.put((w, reply))
 
@@ -137,7 +137,7 @@ def _process_main(
         source = pickle.loads(obj) if how == "pickled" else obj
         if factory:
             source = source()
-    except Exception as e:  # noqa: BLE001 - reported to the consumer, then this worker exits
+    except Exception as e:
         results.send_bytes(pickle.dumps(("fatal", -1, pack_exception(e))))
         return
     writer = _shm.ShmWriter(token, w)
@@ -170,7 +170,7 @@ def _process_main(
                 if reply[0] == "ok":
                     reply = ("ok", reply[1], writer.encode(reply[2], slot))
                 data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as e:  # noqa: BLE001 - every failure goes to the consumer
+            except Exception as e:
                 data = pickle.dumps(("err", msg[1], pack_exception(e)), protocol=pickle.HIGHEST_PROTOCOL)
             seed_late_imports(seed, seeded)
             try:

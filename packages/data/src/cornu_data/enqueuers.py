@@ -16,7 +16,8 @@ import random
 import threading
 import warnings
 import weakref
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from cornu_data._errors import WorkerError, WorkerTimeoutError
 from cornu_data._scheduler import Scheduler
@@ -216,9 +217,9 @@ class OrderedEnqueuer(_Base):
         """
         with self._lock:
             first = self._pool is None
-            if not first and self._scheduler is not None and not self._scheduler.finished:
-                if epoch is None or epoch == self.epoch:
-                    return
+            serving = not first and self._scheduler is not None and not self._scheduler.finished
+            if serving and (epoch is None or epoch == self.epoch):
+                return
             epoch = (0 if self.epoch is None else self.epoch + 1) if epoch is None else epoch
             if first:
                 self._make_pool(self.py_dataset)

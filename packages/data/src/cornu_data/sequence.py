@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["PyDataset", "Sequence"]
 
