@@ -44,6 +44,21 @@ def test_docstring_examples_run(module_name):
     module = importlib.import_module(module_name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    from cornu_config import _store
+
+    saved = _store.snapshot()
+    ran = 0
+    try:
+        ran = _run_all(finder, runner, module, module_name)
+    finally:
+        _store.restore(saved)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {module_name}"
+    if ran == 0:
+        pytest.skip(f"{module_name} has no runnable examples here")
+
+
+def _run_all(finder, runner, module, module_name) -> int:
     ran = 0
     for test in finder.find(module, module_name):
         if test.name.split(".")[-1].startswith("_") and not test.name.endswith("__init__"):
@@ -52,7 +67,4 @@ def test_docstring_examples_run(module_name):
             continue
         ran += len(test.examples)
         runner.run(test)
-    result = runner.summarize(verbose=False)
-    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {module_name}"
-    if ran == 0:
-        pytest.skip(f"{module_name} has no runnable examples here")
+    return ran

@@ -14,7 +14,9 @@ from typing import Any, NamedTuple
 
 from cornu_config._spec import SPECS
 
-__all__ = ["Setting", "config_home", "config_path", "get", "resolve", "set_value", "unset"]
+__all__ = [
+    "Setting", "config_home", "config_path", "get", "resolve", "restore", "set_value", "snapshot", "unset",
+]
 
 _lock = threading.RLock()
 _set: dict[str, Any] = {}
@@ -144,6 +146,19 @@ def set_value(name: str, value: Any) -> Any:
     with _lock:
         _set[name] = checked
     return checked
+
+
+def snapshot() -> dict[str, Any]:
+    """A copy of the setter values (for tests and tools that must restore them)."""
+    with _lock:
+        return dict(_set)
+
+
+def restore(saved: dict[str, Any]) -> None:
+    """Put back setter values taken with :func:`snapshot`; others are forgotten."""
+    with _lock:
+        _set.clear()
+        _set.update(saved)
 
 
 def unset(name: str) -> None:
