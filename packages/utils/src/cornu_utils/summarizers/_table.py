@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Render a :class:`~cornu_utils.summary.Summary` as Keras 3's plain-text table.
+
+Keras draws the table with ``rich``; this module reproduces the captured plain text (column
+widths, word wrapping, ``…`` for words too long for their column, alignment) without rich.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import Any, Sequence
+
+__all__ = ["readable_memory_size", "render"]
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def readable_memory_size(size: float) -> str:
+    """Keras's byte text: ``92.00 B``, ``1.50 KB``, ... up to ``PB`` (scale 1024)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"
+
+
+def _wrap(text: str, width: int, justify: str) -> list[str]:
+    """Word-wrap ``text`` into lines of exactly ``width`` cells, as rich does in a table cell."""
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        breaks: list[int] = []
+        offset = 0
+        for match in _WORD.finditer(raw):
+            start, word = match.start(), match.group(0)
+            length = len(word.rstrip())
+            if width - offset >= length:
+                offset += len(word)
+            elif length > width:
+                if start:
+                    breaks.append(start)
+                offset = len(word)
+            elif offset and start:
+                breaks.append(start)
+                offset = len(word)
+        bounds = [0, *breaks, len(raw)]
+        for a, b in zip(bounds, bounds[1:]):
+            line = raw[a:b]
+            if len(line) > width:  # trailing whitespace beyond the width goes first
+                excess = len(line) - width
+                stripped = line.rstrip()
+                line = line[: len(line) - min(len(line) - len(stripped), excess)]
+            if justify != "left":
+                line = line.rstrip()
+            if len(line) > width:
+                line = line[: width - 1] + "…"
+            if justify == "right":
+                line = " " * (width - len(line)) + line
+            elif justify == "center":
+                line = " " * ((width - len(line)) // 2) + line
+            lines.append(line.ljust(width))
+    return lines
+
+
+def column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
+    """Widths from cumulative positions (fractions of ``line_length``, or absolute columns)."""
+    absolute = any(p > 1 for p in positions)
+    widths, current = [], 0
+    for pos in positions:
+        width = int(pos if absolute else pos * line_length) - current
+        if width < 4:
+            raise ValueError(
+                "Insufficient console width to print summary: every column needs at least 4 "
+                "characters; pass a larger `line_length` or wider `positions`. "
+                f"Received: line_length={line_length}, positions={list(positions)}"
+            )
+        widths.append(width)
+        current += width
+    return widths
+
+
+def _rich_widths(widths: list[int], line_length: int) -> list[int]:
+    """Cell widths (padding included) after rich fits fixed columns into the table width."""
+    cells = [w + 2 for w in widths]
+    room = line_length - (len(cells) + 1)
+    excess = sum(cells) - room
+    if excess <= 0:
+        return cells
+    total_ratio, remaining, result = len(cells), excess, []
+    for cell in cells:
+        cut = min(cell, round(remaining / total_ratio))
+        result.append(cell - cut)
+        remaining -= cut
+        total_ratio -= 1
+    return [min(c, max(room, 0)) for c in result]
+
+
+def render(
+    summary: Any,
+    line_length: int | None = None,
+    positions: Sequence[float] | None = None,
+    expand_nested: bool = False,
+    show_trainable: bool = False,
+) -> str:
+    """The whole summary text, ending with a newline."""
+    sequential_like = summary.sequential_like
+    if sequential_like:
+        default_length, default_positions = 88, [0.45, 0.80, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+        justify = ["left", "left", "right"]
+    else:
+        default_length, default_positions = 108, [0.3, 0.56, 0.74, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+        justify = ["left", "left", "right", "left"]
+    positions = list(positions) if positions is not None else default_positions
+    if show_trainable:
+        default_length += 12
+        header.append("Trainable")
+        justify.append("center")
+    if line_length is None:
+        line_length = min(default_length, shutil.get_terminal_size().columns - 4)
+    if show_trainable:
+        if any(p > 1 for p in positions):
+            positions = [*positions, max(line_length, positions[-1] + 4)]
+        else:
+            positions = [p * 0.90 for p in positions] + [1.0]
+    if len(positions) != len(header):
+        raise ValueError(
+            f"`positions` must give one position per column ({len(header)}: "
+            f"{', '.join(header)}). Received: positions={positions}"
+        )
+    widths = column_widths(line_length, positions)
+    cells = _rich_widths(widths, line_length)
+    inner = [max(c - 2, 0) for c in cells]
+
+    def rule(left: str, fill: str, mid: str, right: str) -> str:
+        return left + mid.join(fill * c for c in cells) + right
+
+    def row(fields: list[str], bar: str, aligns: list[str]) -> list[str]:
+        wrapped = [_wrap(f, w, j) for f, w, j in zip(fields, inner, aligns)]
+        height = max(len(w) for w in wrapped)
+        out = []
+        for i in range(height):
+            parts = [w[i] if i < len(w) else " " * width for w, width in zip(wrapped, inner)]
+            out.append(bar + bar.join(f" {p} " for p in parts) + bar)
+        return out
+
+    lines = [f'Model: "{summary.name}"', rule("┏", "━", "┳", "┓")]
+    lines += row(header, "┃", justify)
+    lines.append(rule("┡", "━", "╇", "┩"))
+    body = [r for r in summary.rows if expand_nested or r.depth == 0]
+    for i, r in enumerate(body):
+        prefix = "   " * r.depth + "└ " if r.depth else ""
+        params = f"{r.params:,}" if r.built else f"{r.params:,} (unbuilt)"
+        fields = [f"{prefix}{r.name} ({r.type})", r.output_shape, params]
+        if not sequential_like:
+            fields.append(", ".join(r.connected_to) or "-")
+        if show_trainable:
+            fields.append("-" if r.trainable is None else ("Y" if r.trainable else "N"))
+        lines += row(fields, "│", justify)
+        if i < len(body) - 1:
+            lines.append(rule("├", "─", "┼", "┤"))
+    lines.append(rule("└", "─", "┴", "┘"))
+    size = readable_memory_size
+    lines.append(f" Total params: {summary.total_params:,} ({size(summary.total_bytes)})")
+    lines.append(
+        f" Trainable params: {summary.trainable_params:,} ({size(summary.trainable_bytes)})"
+    )
+    lines.append(
+        f" Non-trainable params: {summary.non_trainable_params:,} "
+        f"({size(summary.non_trainable_bytes)})"
+    )
+    if summary.optimizer_params:
+        lines.append(
+            f" Optimizer params: {summary.optimizer_params:,} ({size(summary.optimizer_bytes)})"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Summaries and graphs of ``torch.nn.Module`` models.
+
+Rows are the module tree (``named_modules``, each module once, however often it is reused),
+with output shapes from forward hooks when example inputs are given. Totals count parameters
+(not buffers, as torchinfo), each ``Parameter`` object once, so tied weights count once.
+The graph is the ``torch.fx`` trace where the model traces, the module tree where it does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cornu_utils.summarizers._common import (
+    Graph,
+    GraphNode,
+    Totals,
+    format_shape,
+    format_structure,
+    split_inputs,
+)
+from cornu_utils.summary import Summary, SummaryRow
+
+__all__ = ["graph", "summarize"]
+
+
+def _tensor_text(x: Any) -> str | None:
+    import torch
+
+    if isinstance(x, torch.Tensor):
+        return format_shape(x.shape)
+    return None
+
+
+def _dtype_text(x: Any) -> str | None:
+    import torch
+
+    if isinstance(x, torch.Tensor):
+        return str(x.dtype).replace("torch.", "")
+    return None
+
+
+def _prepare(model: Any, example_inputs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    import torch
+
+    args, kwargs = split_inputs(example_inputs)
+    device = next((p.device for p in model.parameters()), None)
+
+    def convert(x: Any) -> Any:
+        if type(x).__module__.split(".", 1)[0] == "numpy" and hasattr(x, "shape"):
+            return torch.as_tensor(x, device=device)
+        return x
+
+    return tuple(convert(a) for a in args), {k: convert(v) for k, v in kwargs.items()}
+
+
+def _run_hooks(model: Any, example_inputs: Any) -> dict[int, list[tuple[str, str | None]]]:
+    """Run the inputs once (eval mode, no grad) and record each module's output shapes."""
+    import torch
+
+    records: dict[int, list[tuple[str, str | None]]] = {}
+
+    def hook(module: Any, inputs: Any, output: Any) -> None:
+        dtypes: list[str] = []
+
+        def dtype_leaf(x: Any) -> str | None:
+            text = _dtype_text(x)
+            if text is not None:
+                dtypes.append(text)
+            return text
+
+        format_structure(output, dtype_leaf)
+        dtype = dtypes[0] if dtypes and len(set(dtypes)) == 1 else None
+        records.setdefault(id(module), []).append((format_structure(output, _tensor_text), dtype))
+
+    modules = {id(m): m for _, m in model.named_modules(remove_duplicate=False)}
+    flags = [(m, m.training) for m in modules.values()]
+    handles = [m.register_forward_hook(hook) for m in modules.values()]
+    args, kwargs = _prepare(model, example_inputs)
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(*args, **kwargs)
+    finally:
+        for handle in handles:
+            handle.remove()
+        for module, training in flags:
+            module.training = training
+    return records
+
+
+def _join(calls: list[tuple[str, str | None]] | None) -> str:
+    if not calls:
+        return "?"
+    seen: list[str] = []
+    for text, _ in calls:
+        if text not in seen:
+            seen.append(text)
+    return " | ".join(seen)
+
+
+def summarize(model: Any, example_inputs: Any = None) -> Summary:
+    """Summarize a ``torch.nn.Module`` (see the module docstring)."""
+    from torch.nn.parameter import is_lazy
+
+    records = _run_hooks(model, example_inputs) if example_inputs is not None else {}
+    rows = []
+    for path, module in model.named_modules():
+        if not path:
+            continue
+        params = list(module.parameters())
+        built = not any(is_lazy(p) for p in params)
+        count = sum(p.numel() for p in params if not is_lazy(p))
+        trainable = any(p.requires_grad for p in params) if params else None
+        rows.append(
+            SummaryRow(
+                name=path.rsplit(".", 1)[-1],
+                type=type(module).__name__,
+                output_shape=_join(records.get(id(module))),
+                params=count,
+                trainable=trainable,
+                depth=path.count("."),
+                path=path,
+                built=built,
+            )
+        )
+    totals = Totals()
+    for p in model.parameters():
+        if not is_lazy(p):
+            totals.add(p, p.numel(), p.element_size() * 8, p.requires_grad)
+    return Summary(
+        name=type(model).__name__,
+        kind="torch",
+        rows=tuple(rows),
+        trainable_params=totals.trainable_params,
+        non_trainable_params=totals.non_trainable_params,
+        trainable_bytes=totals.trainable_bytes,
+        non_trainable_bytes=totals.non_trainable_bytes,
+    )
+
+
+def _trainable(module: Any) -> bool | None:
+    params = list(module.parameters())
+    return any(p.requires_grad for p in params) if params else None
+
+
+def _module_tree(model: Any, expand_nested: bool, records: dict[int, Any], note: str) -> Graph:
+    g = Graph(name=type(model).__name__, note=note)
+    g.nodes.append(GraphNode("m:", type(model).__name__, type(model).__name__,
+                             output_shape=_join(records.get(id(model))) if records else None,
+                             trainable=_trainable(model)))
+    for path, module in model.named_modules():
+        if not path or (not expand_nested and "." in path):
+            continue
+        calls = records.get(id(module))
+        g.nodes.append(
+            GraphNode(
+                f"m:{path}",
+                path,
+                type(module).__name__,
+                output_shape=_join(calls) if calls else None,
+                dtype=calls[0][1] if calls else None,
+                trainable=_trainable(module),
+            )
+        )
+        parent = path.rsplit(".", 1)[0] if "." in path else ""
+        g.add_edge(f"m:{parent}", f"m:{path}", "contains")
+    return g
+
+
+def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -> Graph:
+    """The data-flow graph from ``torch.fx``; the module tree when the model does not trace.
+
+    Without ``expand_nested`` each direct child of the model is one box; with it, tracing goes
+    down to torch's own layers and nested modules become clusters.
+    """
+    import torch.fx
+
+    class _Tracer(torch.fx.Tracer):
+        def is_leaf_module(self, m: Any, qualname: str) -> bool:
+            if not expand_nested:
+                return True
+            return super().is_leaf_module(m, qualname)
+
+    try:
+        traced = torch.fx.GraphModule(model, _Tracer().trace(model))
+    except Exception as e:  # data-dependent control flow and the like
+        records = _run_hooks(model, example_inputs) if example_inputs is not None else {}
+        reason = f"{type(e).__name__}: {e}".splitlines()[0][:200]
+        return _module_tree(
+            model, expand_nested, records,
+            f"torch.fx could not trace {type(model).__name__} ({reason}); showing the module tree",
+        )
+    if example_inputs is not None:
+        from torch.fx.passes.shape_prop import ShapeProp
+
+        args, kwargs = _prepare(model, example_inputs)
+        flags = [(m, m.training) for m in traced.modules()]
+        try:
+            traced.eval()
+            with torch.no_grad():
+                ShapeProp(traced).propagate(*args, *kwargs.values())
+        finally:
+            for module, training in flags:
+                module.training = training
+    g = Graph(name=type(model).__name__)
+    for node in traced.graph.nodes:
+        if node.op == "output":
+            continue
+        meta = node.meta.get("tensor_meta")
+        shape = dtype = None
+        if meta is not None and hasattr(meta, "shape"):
+            shape, dtype = format_shape(meta.shape), str(meta.dtype).replace("torch.", "")
+        cluster: tuple[str, ...] = ()
+        trainable = None
+        if node.op == "placeholder":
+            name, kind = node.target, "Input"
+        elif node.op == "call_module":
+            sub = traced.get_submodule(node.target)
+            name, kind, trainable = node.target, type(sub).__name__, _trainable(sub)
+            parts = node.target.split(".")
+            cluster = tuple(".".join(parts[: i + 1]) for i in range(len(parts) - 1))
+        else:
+            name = node.name
+            target = node.target
+            kind = target if isinstance(target, str) else getattr(target, "__name__", str(target))
+            stack = node.meta.get("nn_module_stack") or {}
+            if stack:
+                inner = list(stack.values())[-1]
+                path = inner[0] if isinstance(inner, tuple) else str(inner)
+                parts = [p for p in str(path).split(".") if p]
+                cluster = tuple(".".join(parts[: i + 1]) for i in range(len(parts)))
+        inputs = [n for n in node.all_input_nodes]
+        in_shapes = [format_shape(n.meta["tensor_meta"].shape) for n in inputs
+                     if hasattr(n.meta.get("tensor_meta"), "shape")]
+        g.nodes.append(
+            GraphNode(
+                node.name,
+                name,
+                kind,
+                input_shape=", ".join(in_shapes) if in_shapes else None,
+                output_shape=shape,
+                dtype=dtype,
+                trainable=trainable,
+                cluster=cluster if expand_nested else (),
+            )
+        )
+        for source in inputs:
+            g.add_edge(source.name, node.name)
+    return g
