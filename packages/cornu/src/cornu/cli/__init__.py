@@ -8,11 +8,11 @@ import sys
 from collections.abc import Sequence
 
 from cornu.__about__ import __version__
-from cornu.cli import info
+from cornu.cli import fetch, info, summary
 
 __all__ = ["main"]
 
-_COMMANDS = (info,)
+_COMMANDS = (info, fetch, summary)
 
 
 def build_parser() -> argparse.ArgumentParser:

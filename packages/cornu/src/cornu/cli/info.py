@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 from importlib import metadata
@@ -37,6 +38,7 @@ def collect() -> dict[str, Any]:
             for name, s in cornu_config.settings().items()
         },
         "config_path": cornu_config.config_path(),
+        "cache_dir": os.path.join(os.path.dirname(cornu_config.config_path()), "datasets"),
     }
 
 
@@ -52,6 +54,7 @@ def _print_text(data: dict[str, Any]) -> None:
     for name, s in data["settings"].items():
         print(f"  {name:22} {s['value']!r:18} {s['source']}")
     print(f"config file {data['config_path']}")
+    print(f"cache dir   {data['cache_dir']}")
 
 
 def run(args: argparse.Namespace) -> int:
