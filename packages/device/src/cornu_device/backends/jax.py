@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: Apache-2.0
+"""JAX: local devices, ``jax.default_device`` scopes and ``jax.named_scope``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+
+from cornu_device.spec import DeviceSpec
+
+__all__ = ["enter_device", "enter_name_scope", "exit_device", "exit_name_scope", "list_devices", "native"]
+
+_PLATFORMS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "rocm": "gpu", "tpu": "tpu", "metal": "mps"}
+_ORDER = {"cpu": 0, "gpu": 1, "tpu": 2, "mps": 3}
+
+
+def _platform_devices() -> dict[str, list[Any]]:
+    """Local devices per cornu type: the default backend's platform plus the CPU."""
+    platforms = {d.platform for d in jax.local_devices()} | {"cpu"}
+    out: dict[str, list[Any]] = {}
+    for platform in platforms:
+        kind = _PLATFORMS.get(platform.lower())
+        if kind is None:
+            continue
+        try:
+            out[kind] = list(jax.local_devices(backend=platform))
+        except RuntimeError:
+            continue
+    return out
+
+
+def list_devices() -> list[DeviceSpec]:
+    found = _platform_devices()
+    return [
+        DeviceSpec(kind, i)
+        for kind in sorted(found, key=_ORDER.__getitem__)
+        for i in range(len(found[kind]))
+    ]
+
+
+def native(spec: DeviceSpec) -> Any:
+    """The ``jax.Device``: the ``index``-th local device of that platform."""
+    return _platform_devices()[spec.type][spec.index]
+
+
+def enter_device(spec: DeviceSpec, value: Any) -> Any:
+    scope = jax.default_device(value)
+    scope.__enter__()
+    return scope
+
+
+def exit_device(scope: Any) -> None:
+    scope.__exit__(None, None, None)
+
+
+def enter_name_scope(name: str) -> Any:
+    scope = jax.named_scope(name)
+    scope.__enter__()
+    return scope
+
+
+def exit_name_scope(scope: Any) -> None:
+    scope.__exit__(None, None, None)

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: Apache-2.0
+"""PyTorch: devices, the default-device scope and ``record_function`` name scopes.
+
+The device scope pushes a ``TorchFunctionMode`` that gives torch's own device constructors
+(the list ``torch.device`` as a context manager uses) the device of the cornu scope *of the
+calling context*. Reading the scope from the context variable, not from the mode, keeps
+asyncio tasks that share a thread from placing tensors with each other's device, and a
+``clear_session()`` inside a scope returns tensors to torch's default at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils import _device as _torch_device
+
+from cornu_device._state import DEVICE
+from cornu_device.spec import DeviceSpec
+
+__all__ = ["enter_device", "enter_name_scope", "exit_device", "exit_name_scope", "list_devices", "native"]
+
+_CONSTRUCTORS = _torch_device._device_constructors()
+_get_scope = DEVICE.get
+try:
+    from torch._C import _pop_torch_function_stack as _pop
+    from torch._C import _push_on_torch_function_stack as _push
+except ImportError:  # pragma: no cover - older torch
+    from torch.overrides import _pop_mode as _pop
+    from torch.overrides import _push_mode as _push
+try:
+    from torch.autograd import _profiler_enabled
+except ImportError:  # pragma: no cover - older torch
+    def _profiler_enabled() -> bool:
+        return True
+
+
+class _CornuDeviceMode(TorchFunctionMode):
+    """Fills in ``device=`` of torch's tensor constructors from the cornu scope in force."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # A `torch.device(...)` block or `set_default_device` entered inside the cornu scope
+        # changes torch's CURRENT_DEVICE; the innermost request then wins, so step aside.
+        self.seen = _torch_device.CURRENT_DEVICE
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func in _CONSTRUCTORS and kwargs.get("device") is None:
+            scope = _get_scope()
+            if scope is not None and scope[2] == "torch" and _torch_device.CURRENT_DEVICE is self.seen:
+                kwargs["device"] = scope[1]
+        return func(*args, **kwargs)
+
+
+def list_devices() -> list[DeviceSpec]:
+    """cpu:0, then gpu:N for each CUDA device (counted without a CUDA context), then mps:0."""
+    out = [DeviceSpec("cpu", 0)]
+    out += [DeviceSpec("gpu", i) for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        out.append(DeviceSpec("mps", 0))
+    return out
+
+
+def native(spec: DeviceSpec) -> torch.device:
+    """``torch.device``: ``cpu`` (torch's CPU tensors carry no index), ``cuda:N``, ``mps:N``."""
+    if spec.type == "cpu":
+        return torch.device("cpu")
+    return torch.device("cuda" if spec.type == "gpu" else spec.type, spec.index)
+
+
+def enter_device(spec: DeviceSpec, value: torch.device) -> _CornuDeviceMode:
+    mode = _CornuDeviceMode()
+    _push(mode)
+    return mode
+
+
+def exit_device(mode: _CornuDeviceMode) -> None:
+    top = _pop()
+    if top is mode:
+        return
+    # Someone left modes above ours: take ours out from under them, keep theirs in order.
+    above = [top]
+    while torch._C._len_torch_function_stack() > 0:
+        entry = _pop()
+        if entry is mode:
+            break
+        above.append(entry)
+    for entry in reversed(above):
+        _push(entry)
+
+
+def enter_name_scope(name: str) -> Any:
+    """A ``record_function`` range, only while a profiler records (it costs µs otherwise)."""
+    if not _profiler_enabled():
+        return None
+    scope = torch.autograd.profiler.record_function(name)
+    scope.__enter__()
+    return scope
+
+
+def exit_name_scope(scope: Any) -> None:
+    if scope is not None:
+        scope.__exit__(None, None, None)
