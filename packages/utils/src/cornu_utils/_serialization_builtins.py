@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import base64
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["NOT_BUILTIN", "decode", "encode", "is_builtin_name"]
 
@@ -21,7 +22,16 @@ NOT_BUILTIN = object()
 # dtype kinds whose values survive ``tolist()`` as JSON numbers, booleans or strings.
 _ARRAY_KINDS = frozenset("biufcU")
 _NAMES = frozenset(
-    {"__tuple__", "__dict__", "__bytes__", "__complex__", "__slice__", "__ellipsis__", "__numpy__", "__numpy_dtype__"}
+    {
+        "__tuple__",
+        "__dict__",
+        "__bytes__",
+        "__complex__",
+        "__slice__",
+        "__ellipsis__",
+        "__numpy__",
+        "__numpy_dtype__",
+    }
 )
 
 Encoder = Callable[[Any], Any]
@@ -49,12 +59,18 @@ def _encode_numpy(obj: Any, np: Any) -> Any:
             value: Any = {"real": obj.real.tolist(), "imag": obj.imag.tolist()}
         else:
             value = obj.tolist()
-        return {"class_name": "__numpy__", "config": {"value": value, "dtype": name, "shape": list(obj.shape)}}
+        return {
+            "class_name": "__numpy__",
+            "config": {"value": value, "dtype": name, "shape": list(obj.shape)},
+        }
     if isinstance(obj, np.generic):
         name = _dtype_name(obj.dtype)
         item = obj.item()
         value = {"real": item.real, "imag": item.imag} if isinstance(item, complex) else item
-        return {"class_name": "__numpy__", "config": {"value": value, "dtype": name, "shape": [], "scalar": True}}
+        return {
+            "class_name": "__numpy__",
+            "config": {"value": value, "dtype": name, "shape": [], "scalar": True},
+        }
     if isinstance(obj, np.dtype):
         return {"class_name": "__numpy_dtype__", "config": {"name": _dtype_name(obj)}}
     if isinstance(obj, type) and issubclass(obj, np.generic):
@@ -84,7 +100,11 @@ def encode(obj: Any, encode_item: Encoder) -> Any:
     if isinstance(obj, complex):
         return {"class_name": "__complex__", "config": {"real": obj.real, "imag": obj.imag}}
     if isinstance(obj, slice):
-        config = {"start": encode_item(obj.start), "stop": encode_item(obj.stop), "step": encode_item(obj.step)}
+        config = {
+            "start": encode_item(obj.start),
+            "stop": encode_item(obj.stop),
+            "step": encode_item(obj.step),
+        }
         return {"class_name": "__slice__", "config": config}
     if obj is Ellipsis:
         return {"class_name": "__ellipsis__", "config": {}}
@@ -112,7 +132,9 @@ def _numpy_dtype(np: Any, name: Any, class_name: str, config: Any) -> Any:
     except TypeError:
         raise _bad(class_name, config, f"{name!r} is not a NumPy dtype") from None
     if dtype.kind not in _ARRAY_KINDS:
-        raise _bad(class_name, config, f"dtype {name!r} is not one cornu rebuilds (kinds {sorted(_ARRAY_KINDS)})")
+        raise _bad(
+            class_name, config, f"dtype {name!r} is not one cornu rebuilds (kinds {sorted(_ARRAY_KINDS)})"
+        )
     return dtype
 
 
@@ -174,7 +196,9 @@ def decode(class_name: str, config: Any, decode_item: Callable[[Any], Any]) -> A
             raise _bad(class_name, config, "`real` and `imag` must be numbers")
         return complex(real, imag)
     if class_name == "__slice__":
-        return slice(decode_item(config.get("start")), decode_item(config.get("stop")), decode_item(config.get("step")))
+        return slice(
+            decode_item(config.get("start")), decode_item(config.get("stop")), decode_item(config.get("step"))
+        )
     if class_name == "__ellipsis__":
         return Ellipsis
     if class_name == "__numpy_dtype__":

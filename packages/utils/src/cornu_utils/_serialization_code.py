@@ -15,7 +15,8 @@ import importlib
 import marshal
 import sys
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["REFUSAL", "dump", "load", "needs_code"]
 
@@ -146,7 +147,9 @@ def load(config: Any, decode: Callable[[Any], Any]) -> types.FunctionType:
         globs = {str(k): _resolve_global(v, decode, config) for k, v in refs.items()}
         name = config.get("name") if isinstance(config.get("name"), str) else code.co_name
     if len(contents) != len(code.co_freevars):
-        raise _bad(config, f"the code closes over {len(code.co_freevars)} variables, the data has {len(contents)}")
+        raise _bad(
+            config, f"the code closes over {len(code.co_freevars)} variables, the data has {len(contents)}"
+        )
     globs["__builtins__"] = builtins
     closure = tuple(types.CellType(v) for v in contents) or None
     fn = types.FunctionType(code, globs, name, defaults, closure)

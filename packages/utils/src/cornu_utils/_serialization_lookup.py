@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["SAFE_MODULE_ROOTS", "MISSING", "find", "resolve", "suggest"]
+__all__ = ["MISSING", "SAFE_MODULE_ROOTS", "find", "resolve", "suggest"]
 
 MISSING = object()
 SAFE_MODULE_ROOTS = frozenset({"cornu", "cornu_utils", "cornu_data", "cornu_device", "cornu_parallel"})

@@ -17,8 +17,8 @@ The registry survives ``cornu_config.clear_session()``; open scopes are reset by
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import cornu_config
 from cornu_config import filter_traceback
@@ -162,10 +162,7 @@ def _register(obj: T, package: str, name: str | None, overwrite: bool) -> T:
             raise ValueError(msg)
     _check_name_part(name, "name")
     if isinstance(obj, type) and not hasattr(obj, "get_config"):
-        msg = (
-            "Cannot register a class that does not have a get_config() method. "
-            f"Received: obj={obj!r}"
-        )
+        msg = f"Cannot register a class that does not have a get_config() method. Received: obj={obj!r}"
         raise ValueError(msg)
     key = f"{package}>{name}"
     with _lock:

@@ -105,7 +105,12 @@ def _serialize_function(fn: Any) -> dict[str, Any]:
         )
         return _code.dump(fn, _serialize)
     name = getattr(fn, "__qualname__", None) or fn.__name__
-    return {"module": getattr(fn, "__module__", None), "class_name": "function", "config": name, "registered_name": None}
+    return {
+        "module": getattr(fn, "__module__", None),
+        "class_name": "function",
+        "config": name,
+        "registered_name": None,
+    }
 
 
 def _serialize(obj: Any) -> Any:
@@ -121,7 +126,12 @@ def _serialize(obj: Any) -> Any:
     except TypeError:  # unhashable
         key = None
     if key is not None and not isinstance(obj, type):
-        return {"module": getattr(obj, "__module__", None), "class_name": "function", "config": key, "registered_name": key}
+        return {
+            "module": getattr(obj, "__module__", None),
+            "class_name": "function",
+            "config": key,
+            "registered_name": key,
+        }
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
         return _serialize_function(obj)
     if not isinstance(obj, type) and hasattr(kind, "get_config"):
@@ -245,7 +255,11 @@ def _deserialize_entry(entry: dict[str, Any], ctx: _Context) -> Any:
             scope.__enter__()
         return from_config(kwargs) if from_config is not None else cls(**kwargs)
     except TypeError as e:
-        how = f"{getattr(cls, '__qualname__', cls)}.from_config" if from_config is not None else "its constructor"
+        how = (
+            f"{getattr(cls, '__qualname__', cls)}.from_config"
+            if from_config is not None
+            else "its constructor"
+        )
         msg = f"Could not rebuild {class_name!r} from its config with {how}: {e}. Received: config={entry!r:.300}"
         raise TypeError(msg) from e
     finally:
@@ -254,7 +268,9 @@ def _deserialize_entry(entry: dict[str, Any], ctx: _Context) -> Any:
 
 
 @filter_traceback
-def deserialize(config: Any, custom_objects: Mapping[str, Any] | None = None, safe_mode: bool | None = None) -> Any:
+def deserialize(
+    config: Any, custom_objects: Mapping[str, Any] | None = None, safe_mode: bool | None = None
+) -> Any:
     """Rebuild what :func:`serialize` produced (or Keras 3 wrote).
 
     Classes and functions are found by name: in ``custom_objects``, then in the open
