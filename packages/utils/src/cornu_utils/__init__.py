@@ -2,8 +2,30 @@
 """cornu_utils: to_categorical, normalize, get_file, custom objects, summaries, plots and progress bars for any framework."""
 
 from cornu_utils.__about__ import __version__
+from cornu_utils.custom_objects import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    register_serializable,
+)
+from cornu_utils.serialization import SafeModeScope, deserialize, serialize
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    "CustomObjectScope",
+    "SafeModeScope",
+    "custom_object_scope",
+    "deserialize",
+    "get_custom_objects",
+    "get_registered_name",
+    "get_registered_object",
+    "register_keras_serializable",
+    "register_serializable",
+    "serialize",
+]
 
 
 def __dir__() -> list[str]:
