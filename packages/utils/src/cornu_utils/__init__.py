@@ -12,6 +12,8 @@ from cornu_utils.custom_objects import (
     register_serializable,
 )
 from cornu_utils.serialization import SafeModeScope, deserialize, serialize
+from cornu_utils.plot import model_to_dot, plot_model
+from cornu_utils.summary import Summary, print_summary, summarize
 
 __all__ = [
     "__version__",
@@ -25,6 +27,11 @@ __all__ = [
     "register_keras_serializable",
     "register_serializable",
     "serialize",
+    "Summary",
+    "model_to_dot",
+    "plot_model",
+    "print_summary",
+    "summarize",
 ]
 
 
