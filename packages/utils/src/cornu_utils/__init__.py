@@ -14,6 +14,7 @@ from cornu_utils.custom_objects import (
 from cornu_utils.serialization import SafeModeScope, deserialize, serialize
 from cornu_utils.plot import model_to_dot, plot_model
 from cornu_utils.summary import Summary, print_summary, summarize
+from cornu_utils.files import DownloadError, extract_archive, get_file, hash_file, validate_file
 
 __all__ = [
     "__version__",
@@ -32,6 +33,11 @@ __all__ = [
     "plot_model",
     "print_summary",
     "summarize",
+    "DownloadError",
+    "extract_archive",
+    "get_file",
+    "hash_file",
+    "validate_file",
 ]
 
 
