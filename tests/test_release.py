@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Release-ready: each package's wheel installs alone into a fresh virtual environment (sibling
+wheels from the built files, third-party dependencies from the package index) and imports; the
+umbrella's wheel pulls in the rest.
+
+Slow (a venv per package), so it runs once: in the numpy environment of the backend matrix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+
+import pytest
+from cornu_testing import PACKAGES, ROOT
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("CORNU_BACKEND", "numpy") != "numpy",
+        reason="installs every wheel into fresh venvs: runs once, in the numpy environment",
+    ),
+]
+
+EXPECTED = {
+    "config": {"cornu-config"},
+    "device": {"cornu-config", "cornu-device"},
+    "utils": {"cornu-config", "cornu-utils"},
+    "data": {"cornu-config", "cornu-device", "cornu-utils", "cornu-data"},
+    "parallel": {"cornu-config", "cornu-device", "cornu-utils", "cornu-data", "cornu-parallel"},
+    "cornu": {"cornu", "cornu-config", "cornu-device", "cornu-utils", "cornu-data", "cornu-parallel"},
+}
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheels")
+    folders = [str(ROOT / "packages" / folder) for folder in PACKAGES]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), *folders],
+        check=True,
+    )
+    return out
+
+
+@pytest.mark.parametrize(("folder", "module"), sorted(PACKAGES.items()))
+def test_wheel_installs_alone_and_imports(folder, module, wheels, tmp_path):
+    dist = "cornu" if folder == "cornu" else f"cornu_{folder}"
+    (wheel,) = wheels.glob(f"{dist}-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = str(env_dir / "bin" / "python")
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--find-links", str(wheels), str(wheel)],
+        check=True,
+    )
+    code = (
+        f"import json, sys, {module}; from importlib import metadata;"
+        "names = sorted(d.metadata['Name'] for d in metadata.distributions()"
+        " if d.metadata['Name'].startswith('cornu'));"
+        f"print(json.dumps([{module}.__version__, names]))"
+    )
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    version, names = json.loads(out.stdout)
+    about = (ROOT / "packages" / folder / "src" / module / "__about__.py").read_text()
+    assert f'__version__ = "{version}"' in about
+    assert set(names) == EXPECTED[folder]
