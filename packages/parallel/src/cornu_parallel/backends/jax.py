@@ -198,3 +198,109 @@ class JaxReplicatedModel(ReplicatedModel):
 def make_replicated(model: Any, devices: list[str], merge_device: str, relocate: bool) -> JaxReplicatedModel:
     """Build the replicated model; ``relocate`` puts the params on ``cpu:0`` first."""
     return JaxReplicatedModel(model, devices, merge_device, relocate)
+
+
+# --- distributed: jax.distributed and one jit over every process's devices ---
+
+
+def initialize_engine(info: Any, timeout: float) -> None:
+    """``jax.distributed.initialize`` at the coordinator (gloo collectives for CPU devices)."""
+    if info.world_size == 1:
+        return  # one process: nothing to coordinate, jax.process_count() is already 1
+    try:
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    except (AttributeError, ValueError):  # older JAX: CPU collectives are not configurable
+        pass
+    jax.distributed.initialize(
+        coordinator_address=info.address,
+        num_processes=info.world_size,
+        process_id=info.rank,
+        initialization_timeout=max(1, int(timeout)),
+    )
+
+
+def engine_rank() -> int:
+    return jax.process_index()
+
+
+def engine_world_size() -> int:
+    return jax.process_count()
+
+
+def engine_barrier() -> None:
+    from jax.experimental import multihost_utils
+
+    multihost_utils.sync_global_devices("cornu_parallel.distributed.barrier")
+
+
+def engine_shutdown() -> None:
+    if jax.process_count() > 1:
+        jax.distributed.shutdown()
+
+
+class JaxDistributedFunction:
+    """``fn(state, *batch)`` as one ``jax.jit`` over every process's devices.
+
+    ``state`` (params, optimizer state ...) is the same on every process; each batch array is
+    this process's part, and the parts of all processes, in rank order, form the global batch
+    sharded along axis 0 over the global mesh. Outputs that are replicated (a loss, new params,
+    gradients) come back usable on every process.
+    """
+
+    def __init__(self, fn: Any) -> None:
+        from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+        self.fn = fn
+        self.mesh = Mesh(np.asarray(jax.devices()), ("batch",))
+        self.sharding = NamedSharding(self.mesh, PartitionSpec("batch"))
+        self._jitted = jax.jit(fn)
+
+    def globalize(self, local: Any) -> Any:
+        """This process's part of a batch as the global array (every batch leaf)."""
+
+        def one(x: Any) -> Any:
+            if not is_batch_leaf(x):
+                return x
+            return jax.make_array_from_process_local_data(self.sharding, np.asarray(x))
+
+        return map_structure(one, local)
+
+    def __call__(self, state: Any, *batch: Any, **kwargs: Any) -> Any:
+        return self._jitted(state, *self.globalize(batch), **self.globalize(kwargs))
+
+
+class JaxDistributedModel(ReplicatedModel):
+    """``(apply, params)`` over every process's devices; ``params`` is the template."""
+
+    backend = "jax"
+
+    def __init__(self, apply: Any, params: Any) -> None:
+        super().__init__((apply, params), ["cpu:0"], "cpu:0")
+        object.__setattr__(self, "_params", params)
+        object.__setattr__(self, "apply", JaxDistributedFunction(apply))
+
+    model = JaxReplicatedModel.model
+    params = JaxReplicatedModel.params
+    get_weights = JaxReplicatedModel.get_weights
+    set_weights = JaxReplicatedModel.set_weights
+    state_dict = JaxReplicatedModel.state_dict
+    load_state_dict = JaxReplicatedModel.load_state_dict
+    _nnx_graph = None
+    _has_params = True
+
+    @property
+    def _fn(self) -> Any:
+        return self.apply.fn
+
+    def __call__(self, *local_inputs: Any, **kwargs: Any) -> Any:
+        return self.apply(self._params, *local_inputs, **kwargs)
+
+
+def engine_wrap(model: Any) -> Any:
+    """``(apply, params)`` -> :class:`JaxDistributedModel`; ``fn(state, *batch)`` -> jitted."""
+    if isinstance(model, tuple) and len(model) == 2 and callable(model[0]):
+        return JaxDistributedModel(model[0], model[1])
+    if callable(model):
+        return JaxDistributedFunction(model)
+    msg = f"`model` must be (apply, params) or a function fn(state, *batch) on jax. Received: model={model!r}"
+    raise ValueError(msg)

@@ -107,3 +107,41 @@ class NumpyReplicatedModel(ReplicatedModel):
 def make_replicated(model: Any, devices: list[str], merge_device: str, relocate: bool) -> NumpyReplicatedModel:
     """Build the replicated model; ``relocate`` is a no-op (everything is on the CPU already)."""
     return NumpyReplicatedModel(model, devices, merge_device)
+
+
+# --- distributed: NumPy has no collective engine, so only a world of one process runs. ---
+
+
+def initialize_engine(info: Any, timeout: float) -> None:
+    """A world of one process only; more needs a framework's engine."""
+    if info.world_size != 1:
+        msg = (
+            "The numpy backend has no collective engine, so cornu_parallel.distributed runs only "
+            "a world of one process on it; set CORNU_BACKEND to torch, jax or tensorflow. "
+            f"Received: world_size={info.world_size}"
+        )
+        raise ValueError(msg)
+
+
+def engine_rank() -> int:
+    return 0
+
+
+def engine_world_size() -> int:
+    return 1
+
+
+def engine_barrier() -> None:
+    """Nothing to wait for in a world of one."""
+
+
+def engine_shutdown() -> None:
+    """Nothing to stop."""
+
+
+def engine_wrap(model: Any) -> Any:
+    msg = (
+        "The numpy backend has no data-parallel training engine to wrap a model in; set "
+        f"CORNU_BACKEND to torch, jax or tensorflow. Received: model={type(model).__name__}"
+    )
+    raise ValueError(msg)

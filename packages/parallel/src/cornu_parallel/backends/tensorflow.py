@@ -115,3 +115,107 @@ def make_replicated(model: Any, devices: list[str], merge_device: str, relocate:
     if relocate:
         model = _relocated(model)
     return TensorFlowReplicatedModel(model, devices, merge_device)
+
+
+# --- distributed: tf.distribute.MultiWorkerMirroredStrategy from TF_CONFIG ---
+
+_strategy: list[Any] = []
+
+
+def initialize_engine(info: Any, timeout: float) -> None:
+    """Create the ``MultiWorkerMirroredStrategy`` (it reads ``TF_CONFIG``) with a timeout."""
+    if info.world_size > 1 and info.tf_config is None:
+        msg = (
+            "TensorFlow's MultiWorkerMirroredStrategy needs every worker's address in TF_CONFIG "
+            '({"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", "index": i}}). '
+            f"Received: TF_CONFIG unset, world_size={info.world_size}"
+        )
+        raise ValueError(msg)
+    if info.tf_config is not None and (info.rank, info.world_size) != (
+        info.tf_config["index"],
+        len(info.tf_config["workers"]),
+    ):
+        msg = (
+            "`rank`/`world_size` disagree with TF_CONFIG, which TensorFlow follows. Received: "
+            f"rank={info.rank}, world_size={info.world_size}, TF_CONFIG index="
+            f"{info.tf_config['index']} of {len(info.tf_config['workers'])} workers"
+        )
+        raise ValueError(msg)
+    options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
+    _strategy[:] = [tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)]
+
+
+def _get() -> Any:
+    return _strategy[0]
+
+
+def engine_rank() -> int:
+    resolver = _get().cluster_resolver
+    return int(resolver.task_id or 0) if resolver is not None else 0
+
+
+def engine_world_size() -> int:
+    resolver = _get().cluster_resolver
+    if resolver is None:
+        return 1
+    spec = resolver.cluster_spec().as_dict()
+    return max(1, len(spec.get("worker", [])) + len(spec.get("chief", [])))
+
+
+def engine_barrier() -> None:
+    """An all-reduce of one scalar: it returns only when every worker has joined it."""
+    strategy = _get()
+    strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(lambda: tf.constant(1.0)), axis=None)
+
+
+def engine_shutdown() -> None:
+    _strategy.clear()
+
+
+def engine_scope() -> Any:
+    return _get().scope()
+
+
+class TensorFlowDistributedModel(TensorFlowReplicatedModel):
+    """A model whose variables are mirrored by the strategy; saving goes to the template."""
+
+    def __init__(self, model: Any, strategy: Any) -> None:
+        super().__init__(model, ["cpu:0"], "cpu:0")
+        object.__setattr__(self, "strategy", strategy)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._model(*args, **kwargs)
+
+    def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """``strategy.run(fn, args, kwargs)``: ``fn`` on this worker's replica, with this
+        worker's part of the batch; inside it, ``tf.distribute.get_replica_context()``
+        all-reduces gradients across workers."""
+        return self.strategy.run(fn, args=args, kwargs=kwargs)
+
+
+def engine_wrap(model: Any) -> TensorFlowDistributedModel:
+    """A model built under the strategy's scope, or a zero-argument builder called there."""
+    import inspect
+
+    strategy = _get()
+    if callable(model) and not owns(model):
+        try:
+            inspect.signature(model).bind()
+        except (TypeError, ValueError):
+            msg = (
+                "`model` must be a TensorFlow model built under cornu_parallel.distributed.scope(), "
+                f"or a zero-argument function that builds one. Received: model={model!r}"
+            )
+            raise ValueError(msg) from None
+        with strategy.scope():
+            model = model()
+    variables = list(getattr(model, "variables", ()) or ())
+    outside = [v.name for v in variables if not strategy.extended.variable_created_in_scope(v)]
+    if outside:
+        msg = (
+            "The model's variables were made outside the strategy's scope, so they would not be "
+            "mirrored: build it under cornu_parallel.distributed.scope() or pass a function that "
+            f"builds it. Received: variables outside the scope={outside[:5]}"
+        )
+        raise ValueError(msg)
+    return TensorFlowDistributedModel(model, strategy)

@@ -147,3 +147,89 @@ def make_replicated(model: Any, devices: list[str], merge_device: str, relocate:
     if relocate and isinstance(model, torch.nn.Module):
         model.to("cpu")
     return TorchReplicatedModel(model, devices, merge_device)
+
+
+# --- distributed: torch.distributed (gloo on CPU, NCCL on GPUs) and DistributedDataParallel ---
+
+
+class TorchDistributedModel(TorchReplicatedModel):
+    """``DistributedDataParallel`` around the template; weights and saving go to the template."""
+
+    def __init__(self, model: torch.nn.Module, ddp: Any, device: str) -> None:
+        super().__init__(model, [device], device)
+        object.__setattr__(self, "_ddp", ddp)
+
+    @property
+    def ddp(self) -> Any:
+        """The ``DistributedDataParallel`` module itself."""
+        return self._ddp
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._ddp(*args, **kwargs)
+
+
+def initialize_engine(info: Any, timeout: float) -> None:
+    """``init_process_group`` over TCP at the coordinator (gloo, or NCCL when CUDA is there)."""
+    import datetime
+    import os
+
+    import torch.distributed as dist
+
+    if dist.is_initialized():
+        if (dist.get_rank(), dist.get_world_size()) != (info.rank, info.world_size):
+            msg = (
+                f"torch.distributed is already running as rank {dist.get_rank()} of "
+                f"{dist.get_world_size()}. Received: rank={info.rank}, world_size={info.world_size}"
+            )
+            raise RuntimeError(msg)
+        return
+    use_nccl = torch.cuda.is_available() and dist.is_nccl_available()
+    dist.init_process_group(
+        "nccl" if use_nccl else "gloo",
+        init_method=f"tcp://{info.address}",
+        rank=info.rank,
+        world_size=info.world_size,
+        timeout=datetime.timedelta(seconds=timeout),
+    )
+    if use_nccl:
+        local = int(os.environ.get("LOCAL_RANK", info.rank % torch.cuda.device_count()))
+        torch.cuda.set_device(local)
+
+
+def engine_rank() -> int:
+    import torch.distributed as dist
+
+    return dist.get_rank()
+
+
+def engine_world_size() -> int:
+    import torch.distributed as dist
+
+    return dist.get_world_size()
+
+
+def engine_barrier() -> None:
+    import torch.distributed as dist
+
+    dist.barrier()
+
+
+def engine_shutdown() -> None:
+    import torch.distributed as dist
+
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def engine_wrap(model: Any) -> TorchDistributedModel:
+    """``DistributedDataParallel(model)`` on the device holding its parameters."""
+    from torch.nn.parallel import DistributedDataParallel
+
+    if not isinstance(model, torch.nn.Module):
+        msg = f"`model` must be a torch.nn.Module to wrap in DistributedDataParallel. Received: model={model!r}"
+        raise ValueError(msg)
+    home = next(iter(model.parameters()), torch.zeros(())).device
+    if home.type == "cuda":
+        ddp = DistributedDataParallel(model, device_ids=[home.index])
+        return TorchDistributedModel(model, ddp, f"gpu:{home.index}")
+    return TorchDistributedModel(model, DistributedDataParallel(model), "cpu:0")
