@@ -15,6 +15,8 @@ from cornu_utils.serialization import SafeModeScope, deserialize, serialize
 from cornu_utils.plot import model_to_dot, plot_model
 from cornu_utils.summary import Summary, print_summary, summarize
 from cornu_utils.files import DownloadError, extract_archive, get_file, hash_file, validate_file
+from cornu_utils.numerical import normalize, to_categorical
+from cornu_utils.progbar import Progbar
 
 __all__ = [
     "__version__",
@@ -38,6 +40,9 @@ __all__ = [
     "get_file",
     "hash_file",
     "validate_file",
+    "normalize",
+    "to_categorical",
+    "Progbar",
 ]
 
 
