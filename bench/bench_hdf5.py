@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import tempfile
 
 from harness import Row, timeit
@@ -31,7 +32,7 @@ def run(args, rest) -> list[Row]:
     from cornu_data import HDF5Matrix
 
     rows_total = (128 if args.quick else 1024) * 1024 * 1024 // (COLS * 4)
-    repeat = 3 if args.quick else 5
+    repeat = 5 if args.quick else 9
     folder = tempfile.mkdtemp(prefix="cornu-bench-hdf5-")
     rng = np.random.default_rng(0)
     out: list[Row] = []
@@ -58,8 +59,13 @@ def run(args, rest) -> list[Row]:
             ) else None
             label = f"{name} (chunks {ds.chunks})" if ds.chunks else name
 
-            def measure(fn):
-                return _gbps(timeit(fn, repeat=repeat), BATCHES)
+            def measure(*fns):
+                """GB/s of each function, timed in turns so a busy machine slows all alike."""
+                times = [[] for _ in fns]
+                for _ in range(repeat):
+                    for t, fn in zip(times, fns):
+                        t.append(timeit(fn, repeat=1, warmup=0))
+                return [_gbps(statistics.median(t), BATCHES) for t in times]
 
             def h5_unsorted():
                 for idx in unsorted:
@@ -77,8 +83,10 @@ def run(args, rest) -> list[Row]:
                                     lambda: [mm[i] for i in unsorted]),
             }  # fmt: skip
             for case, (cornu_fn, h5_fn, mm_fn) in cases.items():
-                c, h = measure(cornu_fn), measure(h5_fn)
-                extra = {"memmap_GB/s": f"{measure(mm_fn):.2f}"} if mm is not None else {}
+                for fn in (cornu_fn, h5_fn, mm_fn if mm is not None else cornu_fn):
+                    fn()  # warm up: page cache, memory map, chunk cache
+                c, h, ref = measure(cornu_fn, h5_fn, mm_fn if mm is not None else cornu_fn)
+                extra = {"memmap_GB/s": f"{ref:.2f}"} if mm is not None else {}
                 extra["x_h5py"] = f"{c / h:.1f}"
                 out.append(Row(f"{label}: {case}", c, h, "raw h5py", "GB/s", True, extra))
             f.close()

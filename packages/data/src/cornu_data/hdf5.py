@@ -44,7 +44,6 @@ __all__ = ["HDF5Matrix"]
 
 _BLOCK_BYTES = 8 << 20  # rows read per block when iterating or writing
 _CHUNK_BYTES = 1 << 20  # target size of the row-aligned chunks chosen by ``create``
-_FANCY_ROWS = 4096  # rows per h5py fancy-index call (HDF5's selection merging is superlinear)
 _MAX_SOFT_LINKS = 32
 _INHERITED: list = []  # h5py handles inherited through fork: kept, never closed in the child
 _OPEN: dict = {}  # absolute path -> WeakSet of matrices holding it open in this process
@@ -128,7 +127,8 @@ def _chunk_cache(ds):
     across = math.prod(-(-n // c) for n, c in zip(ds.shape[1:], ds.chunks[1:]))
     nbytes = min(max(chunk_bytes * across * 4, 1 << 20), max(256 << 20, chunk_bytes))
     nchunks = max(1, nbytes // max(chunk_bytes, 1))
-    nslots = next(n for n in range(100 * nchunks + 1, 200 * nchunks + 3, 2) if _is_prime(n))
+    base = min(100 * nchunks, 50_000) | 1  # HDF5 advises ~100 slots per chunk held, prime
+    nslots = next(n for n in range(base, 2 * base + 3, 2) if _is_prime(n))
     return (nslots, nbytes, 0.75)
 
 
@@ -154,11 +154,16 @@ def _memmap(ds, path: str):
     return np.memmap(path, dtype=ds.dtype, mode="r", offset=offset, shape=ds.shape).view(np.ndarray)
 
 
+def _short(key) -> str:
+    text = repr(key)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def _index_error(key, i, axis, size, window) -> IndexError:
     where = f"axis {axis} with size {size}"
     if axis == 0:
         where = f"the window [{window[0]}, {window[1]}) of {size} rows (valid: {-size} to {size - 1})"
-    return IndexError(f"HDF5Matrix index {i} is out of range for {where}. Received: key={key!r}")
+    return IndexError(f"HDF5Matrix index {i} is out of range for {where}. Received: key={_short(key)}")
 
 
 def _components(key, shape, window):
@@ -176,18 +181,18 @@ def _components(key, shape, window):
             comps.append(None)
         elif k is Ellipsis:
             if ellipsis is not None:
-                raise IndexError(f"an index can only have a single ellipsis ('...'). Received: key={key!r}")
+                raise IndexError(f"an index can only have a single ellipsis ('...'). Received: key={_short(key)}")
             ellipsis = len(comps)
         elif isinstance(k, slice):
             for v in (k.start, k.stop, k.step):
                 if v is not None:
                     operator.index(v)
             if k.step is not None and operator.index(k.step) == 0:
-                raise ValueError(f"slice step cannot be zero. Received: key={key!r}")
+                raise ValueError(f"slice step cannot be zero. Received: key={_short(key)}")
             comps.append(k)
             used += 1
         elif isinstance(k, (bool, np.bool_)):
-            raise TypeError(f"HDF5Matrix does not take a scalar boolean index; use a mask array. Received: key={key!r}")
+            raise TypeError(f"HDF5Matrix does not take a scalar boolean index; use a mask array. Received: key={_short(key)}")
         elif isinstance(k, numbers.Integral):
             comps.append(int(k))
             used += 1
@@ -195,7 +200,7 @@ def _components(key, shape, window):
             arr = np.asarray(k)
             if arr.dtype == bool:
                 if arr.ndim == 0:
-                    raise TypeError(f"HDF5Matrix does not take a scalar boolean index. Received: key={key!r}")
+                    raise TypeError(f"HDF5Matrix does not take a scalar boolean index. Received: key={_short(key)}")
                 comps.append(arr)
                 used += arr.ndim
             elif arr.dtype.kind in "iu" or (arr.size == 0 and arr.dtype.kind == "f"):
@@ -204,12 +209,12 @@ def _components(key, shape, window):
             else:
                 raise TypeError(
                     "HDF5Matrix indices must be ints, slices, integer or boolean arrays, None or "
-                    f"'...'. Received: key={key!r}"
+                    f"'...'. Received: key={_short(key)}"
                 )
     if used > len(shape):
         raise IndexError(
             f"too many indices for HDF5Matrix: it is {len(shape)}-dimensional, but {used} were "
-            f"indexed. Received: key={key!r}"
+            f"indexed. Received: key={_short(key)}"
         )
     fill = [slice(None)] * (len(shape) - used)
     comps = comps + fill if ellipsis is None else comps[:ellipsis] + fill + comps[ellipsis:]
@@ -223,7 +228,7 @@ def _components(key, shape, window):
             if c.shape != tuple(shape[axis : axis + c.ndim]):
                 raise IndexError(
                     f"boolean index of shape {c.shape} does not match HDF5Matrix axes {axis}.."
-                    f"{axis + c.ndim - 1} of shape {tuple(shape[axis:axis + c.ndim])}. Received: key={key!r}"
+                    f"{axis + c.ndim - 1} of shape {tuple(shape[axis:axis + c.ndim])}. Received: key={_short(key)}"
                 )
             out.extend(c.nonzero())
             axis += c.ndim
@@ -355,13 +360,37 @@ class HDF5Matrix:
             exc = FileNotFoundError(f"HDF5Matrix: no such HDF5 file. Received: datapath={self._path!r}")
             exc.errno, exc.filename = errno.ENOENT, self._path
             raise exc
+        cache = self._meta[2] if self._meta is not None else None
+        f, ds = self._open_file(h5py, cache)
+        if self._meta is None and _chunk_cache(ds) is not None:
+            # The chunk cache is a file-access setting (a per-dataset one did not take effect in
+            # h5py 3.14); HDF5 keeps the first open's settings while a file is open twice.
+            cache = _chunk_cache(ds)
+            f.close()
+            f, ds = self._open_file(h5py, cache)
         try:
-            f = h5py.File(self._path, "r")
+            dcpl = ds.id.get_create_plist()
+            mm = None
+            if dcpl.get_layout() == h5py.h5d.CONTIGUOUS and dcpl.get_external_count() == 0:
+                mm = _memmap(ds, self._path)
+        except BaseException:
+            f.close()
+            raise
+        self._file, self._ds, self._mm = f, ds, mm
+        self._filtered = ds.chunks is not None and dcpl.get_nfilters() > 0
+        _OPEN.setdefault(self._path, weakref.WeakSet()).add(self)
+        if self._meta is None:
+            self._meta = (tuple(ds.shape), ds.dtype, cache)
+
+    def _open_file(self, h5py, cache):
+        """Open the file read-only, check the dataset's path and storage, return (file, dataset)."""
+        kwargs = {} if cache is None else dict(zip(("rdcc_nslots", "rdcc_nbytes", "rdcc_w0"), cache))
+        try:
+            f = h5py.File(self._path, "r", **kwargs)
         except OSError as exc:
             raise OSError(f"HDF5Matrix: cannot open the file as HDF5 ({exc}). Received: datapath={self._path!r}") from exc
         try:
-            name = _checked_name(f, self._name, self._allow_external, self._path)
-            ds = f[name]
+            ds = f[_checked_name(f, self._name, self._allow_external, self._path)]
             if not isinstance(ds, h5py.Dataset):
                 raise KeyError(
                     f"HDF5Matrix: {self._name!r} in {self._path!r} is a group, not a dataset; the "
@@ -377,21 +406,10 @@ class HDF5Matrix:
                     )
             if ds.ndim == 0:
                 raise ValueError(f"HDF5Matrix: {self._name!r} is a scalar dataset; it needs rows. Received: dataset={self._name!r}")
-            cache = _chunk_cache(ds)
-            if cache is not None:
-                dapl = h5py.h5p.create(h5py.h5p.DATASET_ACCESS)
-                dapl.set_chunk_cache(*cache)
-                ds = h5py.Dataset(h5py.h5d.open(f.id, name.encode(), dapl=dapl))
-            mm = None
-            if dcpl.get_layout() == h5py.h5d.CONTIGUOUS and dcpl.get_external_count() == 0:
-                mm = _memmap(ds, self._path)
         except BaseException:
             f.close()
             raise
-        self._file, self._ds, self._mm = f, ds, mm
-        _OPEN.setdefault(self._path, weakref.WeakSet()).add(self)
-        if self._meta is None:
-            self._meta = (tuple(ds.shape), ds.dtype)
+        return f, ds
 
     # -- pickling: the path and window travel, never the handle ------------------------------
     def __getstate__(self):
@@ -457,10 +475,8 @@ class HDF5Matrix:
         window = (self.start, self.end)
         if self.normalizer is None:
             comps = _components(key, (len(self),) + self._meta[0][1:], window)
-            if self._mm is not None:  # NumPy itself on the mapped window; copy what is a view
-                out = self._mm[self.start : self.end][tuple(comps)]
-                fancy = any(c is not None and not isinstance(c, (int, slice)) for c in comps)
-                return out if fancy or not hasattr(out, "copy") else out.copy()
+            if self._mm is not None and any(hasattr(c, "shape") for c in comps):
+                return self._mm[self.start : self.end][tuple(comps)]  # NumPy gathers from the map
         else:
             comps = _components(key, self.shape, window)
         data_axes = [i for i, c in enumerate(comps) if c is not None]
@@ -483,35 +499,38 @@ class HDF5Matrix:
         return block[tuple(local)]
 
     def _read(self, rows, trailing):
-        """Rows (a slice with positive step, or sorted unique absolute indices) x trailing slices."""
+        """Rows (a slice with positive step, or sorted unique absolute indices) x trailing slices.
+
+        Slices go to h5py in one call. Index arrays gather from the memory map when there is
+        one; otherwise they are read as runs of rows (nearby runs merged), or, for compressed
+        chunks, as one read per band of chunks touched, each decompressed once.
+        """
         import numpy as np
 
         ds = self._dataset()
-        if self._mm is not None:
-            out = self._mm[(rows,) + trailing]
-            return out.copy() if isinstance(rows, slice) else out
-        counts = [len(range(*s.indices(n))) for s, n in zip((rows,) + trailing, ds.shape)] if isinstance(rows, slice) else None
-        if counts is not None:
-            if 0 in counts:
-                return np.empty(counts, dtype=ds.dtype)
+        counts = tuple(len(range(*t.indices(n))) for t, n in zip(trailing, ds.shape[1:]))
+        nrows = len(range(*rows.indices(ds.shape[0]))) if isinstance(rows, slice) else len(rows)
+        if nrows == 0 or 0 in counts:
+            return np.empty((nrows,) + counts, dtype=ds.dtype)
+        if isinstance(rows, slice):
             return ds[(rows,) + trailing]
-        if any(len(range(*s.indices(n))) == 0 for s, n in zip(trailing, ds.shape[1:])):
-            return np.empty((len(rows),) + tuple(len(range(*s.indices(n))) for s, n in zip(trailing, ds.shape[1:])), dtype=ds.dtype)
+        if self._mm is not None:
+            return self._mm[(rows,) + trailing]
         first, last = int(rows[0]), int(rows[-1])
-        if (last - first + 1) <= 4 * len(rows):  # dense enough: one slice read, then pick
+        if last - first + 1 <= 4 * nrows:  # dense enough: one slice read, then pick
             return ds[(slice(first, last + 1),) + trailing][rows - first]
-        if ds.chunks is not None:  # one read per chunk band touched, covering its rows
-            band = ds.chunks[0]
-            ids = rows // band
-            cuts = np.flatnonzero(np.diff(ids)) + 1
-            parts = []
-            for group in np.split(rows, cuts):
-                lo, hi = int(group[0]), int(group[-1])
-                block = ds[(slice(lo, hi + 1),) + trailing]
-                parts.append(block if hi - lo + 1 == len(group) else block[group - lo])
-            return np.concatenate(parts)
-        parts = [ds[(rows[i : i + _FANCY_ROWS],) + trailing] for i in range(0, len(rows), _FANCY_ROWS)]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        if self._filtered:
+            cuts = np.flatnonzero(np.diff(rows // ds.chunks[0])) + 1
+        else:
+            gap = max(1, (64 << 10) // max(1, math.prod(counts) * ds.dtype.itemsize))
+            cuts = np.flatnonzero(np.diff(rows) > gap) + 1
+        out = np.empty((nrows,) + counts, dtype=ds.dtype)
+        for lo, hi in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [nrows]))):
+            group = rows[lo:hi]
+            a, b = int(group[0]), int(group[-1]) + 1
+            block = ds[(slice(a, b),) + trailing]
+            out[lo:hi] = block if b - a == hi - lo else block[group - a]
+        return out
 
     def __array__(self, dtype=None, copy=None):
         import numpy as np
