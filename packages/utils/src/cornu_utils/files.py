@@ -199,7 +199,13 @@ def _parse_hash(file_hash: Any, algorithm: Any = "auto", arg: str = "file_hash")
     prefix, sep, rest = text.partition(":")
     if sep:
         name, digest = prefix.strip().lower(), rest.strip().lower()
-        _new_hasher(name, arg)
+        try:
+            _new_hasher(name, arg)
+        except ValueError:
+            raise ValueError(
+                f"`{arg}` has an unknown algorithm prefix {prefix!r}; use one of "
+                f"{', '.join(p + ':' for p in _PREFIXES)} or another hashlib name. Received: {arg}={file_hash!r}"
+            ) from None
     else:
         digest = text.lower()
         name = algorithm.lower() if isinstance(algorithm, str) else getattr(algorithm, "name", "")
@@ -665,10 +671,23 @@ class _TarFile(tarfile.TarFile):
         """Never give extracted files the archive's owners (as root, tarfile would)."""
 
 
+def _umask() -> int:
+    try:  # Linux: read it without changing it (os.umask would, for every thread)
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _extract_tar(archive: str, dest: str) -> None:
     check = _Members(os.path.basename(archive))
     trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
-    dirs = []
+    dirs, new_mode = [], 0o666 & ~_umask()
     with _TarFile.open(archive, "r:*") as tar:
         for m in tar:  # one pass: each member is checked, then written, as the archive is read
             if not check.check(m.name, _tar_kind(m), m.linkname):
@@ -676,8 +695,9 @@ def _extract_tar(archive: str, dest: str) -> None:
             tar.extract(m, dest, set_attrs=False, **trusted)
             if m.isreg():
                 target = os.path.join(dest, m.name)
-                if m.mode & 0o111:
-                    os.chmod(target, (m.mode & 0o755) | 0o600)
+                mode = (m.mode & 0o755) | 0o600  # no setuid/setgid/sticky, no group/other write
+                if mode != new_mode:  # the mode a new file gets: one system call saved per member
+                    os.chmod(target, mode)
                 os.utime(target, (m.mtime, m.mtime))
             elif m.isdir():
                 dirs.append(m)
