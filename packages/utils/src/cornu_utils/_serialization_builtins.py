@@ -35,6 +35,7 @@ _NAMES = frozenset(
 )
 
 Encoder = Callable[[Any], Any]
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def is_builtin_name(class_name: str) -> bool:
@@ -115,7 +116,7 @@ def encode_dict(obj: dict[Any, Any], encode_item: Encoder) -> dict[str, Any]:
     """A dict as it is when JSON can hold it unambiguously, else as ``__dict__`` pairs."""
     plain = all(type(k) is str for k in obj) and not ("class_name" in obj and "config" in obj)
     if plain:
-        return {k: encode_item(v) for k, v in obj.items()}
+        return {k: v if type(v) in _PLAIN else encode_item(v) for k, v in obj.items()}
     items = [[encode_item(k), encode_item(v)] for k, v in obj.items()]
     return {"class_name": "__dict__", "config": {"items": items}}
 

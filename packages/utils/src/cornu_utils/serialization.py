@@ -118,7 +118,7 @@ def _serialize(obj: Any) -> Any:
     if kind in _PLAIN:
         return obj
     if kind is list:
-        return [_serialize(x) for x in obj]
+        return [x if type(x) in _PLAIN else _serialize(x) for x in obj]
     if kind is dict:
         return _builtins.encode_dict(obj, _serialize)
     try:
@@ -214,12 +214,16 @@ def _deserialize(config: Any, ctx: _Context) -> Any:
     if kind in _PLAIN:
         return config
     if kind is list or kind is tuple:
-        return [_deserialize(x, ctx) for x in config]
+        return [x if type(x) in _PLAIN else _deserialize(x, ctx) for x in config]
     if isinstance(config, dict):
         if "class_name" in config and "config" in config:
             return _deserialize_entry(config, ctx)
-        return {k: _deserialize(v, ctx) for k, v in config.items()}
+        return _deserialize_values(config, ctx)
     return config  # already a live object (a from_config may pass one back in)
+
+
+def _deserialize_values(config: dict[Any, Any], ctx: _Context) -> dict[Any, Any]:
+    return {k: v if type(v) in _PLAIN else _deserialize(v, ctx) for k, v in config.items()}
 
 
 def _deserialize_entry(entry: dict[str, Any], ctx: _Context) -> Any:
@@ -247,7 +251,7 @@ def _deserialize_entry(entry: dict[str, Any], ctx: _Context) -> Any:
     cls = _lookup.resolve("class", class_name, registered_name, module, ctx.tables, ctx.safe, entry)
     if isinstance(cls, (types.FunctionType, types.BuiltinFunctionType)):
         return cls  # a function given under a class name is returned as it is (as Keras does)
-    kwargs = {k: _deserialize(v, ctx) for k, v in inner.items()}
+    kwargs = _deserialize_values(inner, ctx)
     from_config = getattr(cls, "from_config", None)
     scope = _co.CustomObjectScope(ctx.explicit) if ctx.explicit else None
     try:
