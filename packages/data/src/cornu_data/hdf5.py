@@ -357,9 +357,9 @@ class HDF5Matrix:
     def _open(self):
         h5py = _h5py()
         if not os.path.isfile(self._path):
-            exc = FileNotFoundError(f"HDF5Matrix: no such HDF5 file. Received: datapath={self._path!r}")
-            exc.errno, exc.filename = errno.ENOENT, self._path
-            raise exc
+            raise FileNotFoundError(
+                errno.ENOENT, f"HDF5Matrix: no such HDF5 file. Received: datapath={self._path!r}"
+            )
         cache = self._meta[2] if self._meta is not None else None
         f, ds = self._open_file(h5py, cache)
         if self._meta is None and _chunk_cache(ds) is not None:
@@ -371,7 +371,11 @@ class HDF5Matrix:
         try:
             dcpl = ds.id.get_create_plist()
             mm = None
-            if dcpl.get_layout() == h5py.h5d.CONTIGUOUS and dcpl.get_external_count() == 0:
+            if (  # map only bytes that lie in this very file (not behind an external link)
+                dcpl.get_layout() == h5py.h5d.CONTIGUOUS
+                and dcpl.get_external_count() == 0
+                and os.path.samefile(ds.file.filename, self._path)
+            ):
                 mm = _memmap(ds, self._path)
         except BaseException:
             f.close()
