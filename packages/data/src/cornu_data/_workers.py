@@ -128,10 +128,11 @@ def _call(fn: Any, *args: Any) -> Any:
 
 
 def _process_main(
-    w: int, workers: int, payload: tuple[str, Any, bool], tasks: Any, results: Any, stop: Any, token: str, parent: int
+    w: int, workers: int, payload: tuple[str, Any, bool], tasks: Any, results: Any, stop: Any, token: str
 ) -> None:
     """Entry point of a worker process: load the source, then serve tasks until told to exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the consumer's to handle
+    parent = os.getppid()  # the consumer, or the fork server; it changes when that one dies
     how, obj, factory = payload
     try:
         source = pickle.loads(obj) if how == "pickled" else obj
@@ -147,7 +148,7 @@ def _process_main(
         while True:
             if not tasks.poll(1.0):
                 if os.getppid() != parent:
-                    return  # the consumer died without closing us
+                    return  # the consumer (or fork server) died without closing us
                 continue
             try:
                 msg = tasks.recv()
@@ -199,8 +200,20 @@ def _fork_is_unsafe() -> str | None:
     return None
 
 
-def resolve_start_method(start_method: str | None) -> str:
-    """The start method to use: the one asked, else the default unless forking is unsafe."""
+def _defined_interactively(source: Any) -> bool:
+    """Whether ``source``'s class lives in an interactive ``__main__`` (a notebook, a REPL)."""
+    main = sys.modules.get("__main__")
+    return type(source).__module__ == "__main__" and not getattr(main, "__file__", None)
+
+
+def resolve_start_method(start_method: str | None, source: Any = None) -> str:
+    """The start method to use: the one asked, else the default unless forking is unsafe.
+
+    When fork is the default but JAX, TensorFlow or CUDA already started threads, a fork
+    could deadlock the child: ``forkserver`` is used instead, unless the dataset's class was
+    defined in a notebook or REPL (no other start method can import it), where fork stays
+    with a warning.
+    """
     import multiprocessing
     import warnings
 
@@ -219,7 +232,17 @@ def resolve_start_method(start_method: str | None) -> str:
             )
         return start_method
     method = multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_context().get_start_method()
-    if method == "fork" and _fork_is_unsafe():
+    reason = _fork_is_unsafe() if method == "fork" else None
+    if reason:
+        if _defined_interactively(source):
+            warnings.warn(
+                f"Forking worker processes after {reason} started its threads can deadlock them, "
+                "but the dataset's class is defined interactively, so spawn/forkserver workers could "
+                "not import it. Define it in a module, or use threads.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            return method
         return "forkserver" if "forkserver" in allowed else "spawn"
     return method
 
@@ -261,7 +284,7 @@ class ProcessPool:
             res_r, res_w = ctx.Pipe(duplex=False)
             proc = ctx.Process(
                 target=_process_main,
-                args=(w, workers, payload, task_r, res_w, self._stop, self.token, os.getpid()),
+                args=(w, workers, payload, task_r, res_w, self._stop, self.token),
                 name=f"{name}-{w}",
                 daemon=True,
             )

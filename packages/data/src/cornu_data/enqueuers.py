@@ -61,13 +61,13 @@ class _Base:
     """Pool lifetime shared by both enqueuers."""
 
     def __init__(self, workers: int, use_multiprocessing: bool, max_queue_size: int, timeout: Any,
-                 start_method: str | None, seed: int | None) -> None:
+                 start_method: str | None, seed: int | None, source: Any = None) -> None:
         self.uid = next(_uids)
         self.workers = _check_int("workers", workers, 1)
         self.use_multiprocessing = bool(use_multiprocessing)
         self.max_queue_size = _check_int("max_queue_size", max_queue_size, 1)
         self.timeout = _check_timeout(timeout)
-        self.start_method = resolve_start_method(start_method) if self.use_multiprocessing else None
+        self.start_method = resolve_start_method(start_method, source) if self.use_multiprocessing else None
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             msg = f"`seed` must be an integer or None. Received: seed={seed!r}"
             raise ValueError(msg)
@@ -166,7 +166,7 @@ class OrderedEnqueuer(_Base):
                  max_queue_size: int = 10, shuffle: bool = False, *, seed: int | None = None,
                  timeout: float | None = 300.0, start_method: str | None = None) -> None:
         self._explicit_seed = seed
-        super().__init__(workers, use_multiprocessing, max_queue_size, timeout, start_method, seed)
+        super().__init__(workers, use_multiprocessing, max_queue_size, timeout, start_method, seed, py_dataset)
         self.py_dataset = py_dataset
         self.shuffle = bool(shuffle)
         self.epoch: int | None = None
@@ -294,7 +294,7 @@ class GeneratorEnqueuer(_Base):
         if self._started:
             return
         use_mp, timeout, start_method, seed = self._args
-        super().__init__(workers, use_mp, max_queue_size, timeout, start_method, seed)
+        super().__init__(workers, use_mp, max_queue_size, timeout, start_method, seed, self.generator)
         factory = callable(self.generator) and not hasattr(self.generator, "__next__")
         if use_mp and workers > 1 and not factory:
             warnings.warn(
