@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Package: cornu-utils 0.1.0 (module cornu_utils.files)
-# Source: the cornu monorepo, packages/utils/src/cornu_utils/files.py
+# Source: https://github.com/cornu-project/cornu/blob/main/packages/utils/src/cornu_utils/files.py
 # Copyable: this one file stands alone. It imports only the standard library at the top,
 # `requests` on the first HTTP(S) download, and cornu's settings and Progbar only when they are
 # installed (each through a guarded import with a plain fallback).
@@ -55,7 +55,11 @@ except ImportError:  # pragma: no cover - exercised by the copy test
 
 
 __all__ = ["DownloadError", "extract_archive", "get_file", "hash_file", "validate_file"]
-__version__ = "0.1.0"
+
+try:  # the installed package's version; the header's when this file is copied alone
+    from cornu_utils.__about__ import __version__ as _VERSION
+except ImportError:  # pragma: no cover
+    _VERSION = "0.1.0"
 
 _log = logging.getLogger("cornu")
 _CHUNK = 1 << 20  # receive/write/hash unit
@@ -445,7 +449,7 @@ def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -
     meta_path = part + ".json"
     retryable = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                  http.client.HTTPException, OSError, _Retry)
-    headers = {"Accept-Encoding": "identity", "User-Agent": f"cornu/{__version__} python-requests/{requests.__version__}"}
+    headers = {"Accept-Encoding": "identity", "User-Agent": f"cornu/{_VERSION} python-requests/{requests.__version__}"}
     headers.update(opts.get("headers") or {})
     attempt, fresh = 0, False
     with requests.Session() as session:
