@@ -673,6 +673,17 @@ def test_allow_listed_modules_give_only_serializable_classes_they_define(monkeyp
         deserialize(entry("deserialize", kind="function"))
 
 
+def test_allow_listed_modules_are_not_imported_either(marker_module, monkeypatch):
+    name, marker = marker_module
+    monkeypatch.setattr(lookup, "SAFE_MODULE_ROOTS", lookup.SAFE_MODULE_ROOTS | {name})
+    entry = {"module": name, "class_name": "Payload", "config": {"value": 5}}
+    with pytest.raises(ValueError, match="once your code has imported them"):
+        deserialize(entry)
+    assert not marker.exists()
+    __import__(name)  # the user's code imports it: now safe mode may use it
+    assert deserialize(entry).value == 5
+
+
 def test_lambda_from_another_python_version_is_refused_clearly():
     data = make_lambda_config()
     data["config"]["python"] = "2.7"

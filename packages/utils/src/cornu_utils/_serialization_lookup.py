@@ -5,10 +5,10 @@ Order: the explicit ``custom_objects=`` argument, the open scopes (merged), the 
 is asked for the entry's ``registered_name`` and then its plain name. Only after that does the
 entry's ``module`` count, and how depends on safe mode:
 
-- safe mode never imports a module the data names, except cornu's own packages
-  (:data:`SAFE_MODULE_ROOTS`), and from those it takes only public classes that cornu defines
-  and that have ``get_config`` — never a function, so no cornu utility (``get_file``,
-  ``enable_unsafe_deserialization``…) can be reached from data;
+- safe mode never imports a module the data names. It looks only into cornu's own packages
+  (:data:`SAFE_MODULE_ROOTS`) that are already imported, and from those takes only public
+  classes that cornu defines and that have ``get_config`` — never a function, so no cornu
+  utility (``get_file``, ``enable_unsafe_deserialization``…) can be reached from data;
 - unsafe mode imports the module and takes the attribute, as legacy Keras did.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -72,11 +73,8 @@ def _from_safe_module(module: str, name: str, kind: str) -> Any:
     """A serializable cornu class named by the data, or :data:`MISSING`."""
     if kind != "class" or not name.isidentifier() or name.startswith("_"):
         return MISSING
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return MISSING
-    obj = getattr(mod, name, None)
+    mod = sys.modules.get(module)  # never imported here: only modules already loaded count
+    obj = getattr(mod, name, None) if mod is not None else None
     ok = (
         isinstance(obj, type)
         and hasattr(obj, "get_config")
@@ -124,6 +122,8 @@ def resolve(
             obj = _from_any_module(module, name)
         elif _module_root_allowed(module):
             obj = _from_safe_module(module, name, kind)
+            if obj is MISSING and module not in sys.modules:
+                refused = module
         else:
             refused = module
         if obj is not MISSING:
@@ -134,7 +134,7 @@ def resolve(
         parts.append(
             f"Safe mode does not import the module {refused!r} that the data names: it only looks up "
             "registered objects, objects you pass or scope, and serializable classes of cornu's own "
-            f"packages ({', '.join(sorted(SAFE_MODULE_ROOTS))})."
+            f"packages ({', '.join(sorted(SAFE_MODULE_ROOTS))}) once your code has imported them."
         )
     parts.append(
         "Register it with `@cornu_utils.register_serializable()`, pass `custom_objects={...}`, or "
