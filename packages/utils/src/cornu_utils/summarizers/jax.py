@@ -6,8 +6,8 @@ A model here is a pytree of arrays, a pair ``(apply_fn, params)``, or an object 
 leaf a row of its own (``dtype[shape]``); the same array object at two paths counts once.
 Plain dicts, lists, tuples and named tuples are walked without importing JAX; any other node
 is flattened with ``jax.tree_util``. With ``example_inputs``, ``apply_fn(params, *inputs)`` is
-evaluated for its output shape under ``jax.eval_shape`` (no computation), or called directly
-when JAX is not installed (NumPy functions).
+evaluated for its output shape under ``jax.eval_shape`` (no computation) when any parameter or
+input is a JAX array, and called directly when all are NumPy (a NumPy function).
 """
 
 from __future__ import annotations
@@ -119,12 +119,13 @@ def _leaf_info(leaf: Any) -> tuple[tuple[int, ...], str, int]:
 
 def _output_shape(fn: Callable[..., Any], params: Any, example_inputs: Any) -> tuple[str, str | None]:
     args, kwargs = split_inputs(example_inputs)
-    try:
+    leaves = [leaf for _, leaf in _flatten((params, args, kwargs))[0]]
+    if any(type(x).__module__.split(".", 1)[0] in ("jax", "jaxlib") for x in leaves):
         import jax
-    except ImportError:
-        out = fn(params, *args, **kwargs)
-    else:
+
         out = jax.eval_shape(lambda p, a, k: fn(p, *a, **k), params, args, kwargs)
+    else:  # NumPy parameters and inputs: a NumPy function, run as is
+        out = fn(params, *args, **kwargs)
     dtypes: list[str] = []
 
     def leaf(x: Any) -> str | None:
