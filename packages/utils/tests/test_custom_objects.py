@@ -113,6 +113,15 @@ def test_one_scope_object_can_be_entered_twice():
     assert get_registered_object("a") is None
 
 
+def test_scope_reads_its_dict_when_entered():
+    objects = {}
+    scope = custom_object_scope(objects)
+    objects["late"] = A
+    with scope:
+        assert get_registered_object("late") is A
+    assert scope.custom_objects == {"late": A}
+
+
 def test_scope_is_restored_when_the_block_raises():
     with pytest.raises(RuntimeError), custom_object_scope({"a": A}):
         raise RuntimeError("boom")

@@ -90,12 +90,18 @@ class CustomObjectScope:
     """
 
     def __init__(self, *custom_objects: Mapping[str, Any] | None) -> None:
-        merged: dict[str, Any] = {}
         for i, objects in enumerate(custom_objects):
-            arg = "custom_objects" if len(custom_objects) == 1 else f"custom_objects[{i}]"
-            merged.update(_check_mapping(objects, arg))
-        self.custom_objects = merged
+            _check_mapping(objects, "custom_objects" if len(custom_objects) == 1 else f"custom_objects[{i}]")
+        self._dicts = [objects for objects in custom_objects if objects is not None]
         self._tokens: list[Any] = []
+
+    @property
+    def custom_objects(self) -> dict[str, Any]:
+        """The objects this scope adds, merged (read when the block is entered, as in Keras)."""
+        merged: dict[str, Any] = {}
+        for objects in self._dicts:
+            merged.update(objects)
+        return merged
 
     def __enter__(self) -> CustomObjectScope:
         outer = _scope_state.get()
