@@ -695,6 +695,13 @@ def test_lambda_from_another_python_version_is_refused_clearly():
         deserialize(data, safe_mode=False)
 
 
+def test_lambda_needing_a_missing_module_says_which():
+    data = make_lambda_config()
+    data["config"]["globals"] = {"helper": {"module": "cornu_no_such_module_xyz", "qualname": "helper"}}
+    with pytest.raises(ValueError, match=r"uses cornu_no_such_module_xyz\.helper, which cannot be found"):
+        deserialize(data, safe_mode=False)
+
+
 def test_keras_lambda_format_is_read_in_unsafe_mode_only():
     k = 10
     fn = lambda x, y=1: x + y + k  # noqa: E731

@@ -109,11 +109,16 @@ def _resolve_global(ref: Any, decode: Callable[[Any], Any], config: Any) -> Any:
     module = ref.get("module")
     if not isinstance(module, str):
         raise _bad(config, f"global reference {ref!r} names no module")
-    obj: Any = importlib.import_module(module)
     qualname = ref.get("qualname")
-    if isinstance(qualname, str):
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
+    try:
+        obj: Any = importlib.import_module(module)
+        if isinstance(qualname, str):
+            for part in qualname.split("."):
+                obj = getattr(obj, part)
+    except (ImportError, AttributeError) as e:
+        where = f"{module}.{qualname}" if isinstance(qualname, str) else module
+        msg = f"The lambda uses {where}, which cannot be found here ({e}). Received: config={config!r:.300}"
+        raise ValueError(msg) from None
     return obj
 
 
