@@ -433,9 +433,9 @@ def normalize(x: Any, axis: int | tuple[int, ...] | None = -1, order: float = 2)
     """Divide ``x`` by its vector norm along ``axis``.
 
     Vectors whose norm is zero stay zero (no NaN, and finite gradients in the frameworks), the
-    shape of ``x`` is kept (a 1-D input stays 1-D, unlike Keras), and a float input keeps its
-    dtype (other input becomes ``floatx()``, float32 by default). NumPy input is read at most
-    twice: blocks are normalized while they are still in cache.
+    shape of ``x`` is kept (a 1-D input stays 1-D, unlike Keras), and a float array or tensor
+    keeps its dtype (integers, bools, lists and scalars become ``floatx()``, float32 by
+    default). NumPy input is read at most twice: blocks are normalized while still in cache.
 
     Args:
         x: array-like or a torch, JAX or TensorFlow tensor.
@@ -510,7 +510,7 @@ def _np_normalize(x, axis, order):
     import numpy as np
 
     arr = np.asarray(x)
-    if arr.dtype.kind in "biu":
+    if arr.dtype.kind in "biu" or (arr.dtype.kind == "f" and not hasattr(x, "dtype")):  # lists: floatx
         out_dtype = _np_dtype(_floatx(), "floatx")
     elif _is_float(arr.dtype):
         out_dtype = arr.dtype

@@ -22,6 +22,7 @@ from cornu_config import is_interactive_logging_enabled, print_msg
 __all__ = ["Progbar"]
 
 _BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
+_clock = time.monotonic  # seconds; a module attribute so tests can drive a fake clock
 _ANSI = re.compile("\x1b\\[[0-9;]*m")
 
 
@@ -162,8 +163,8 @@ class Progbar:
             self.stateful_metrics = set()
         self._values: dict[str, list[float]] = {}  # name -> [weighted sum, weight], in first-seen order
         self._seen_so_far = 0
-        self._start = time.time()
-        self._last_update = 0.0
+        self._start = _clock()
+        self._last_update: float | None = None  # when a line was last written
         self._time_after_first_step: float | None = None
         self._prev_total_width = 0
 
@@ -194,7 +195,7 @@ class Progbar:
             else:
                 self._values[name] = [value, 1]
         self._seen_so_far = current
-        now = time.time()
+        now = _clock()
         per_unit = self._estimate_step_duration(current, now)
         if self.verbose == 1:
             self._show_bar(current, now, per_unit, finalize)
@@ -218,7 +219,7 @@ class Progbar:
         interactive = is_interactive_logging_enabled()
         stream = sys.stdout
         dynamic = interactive and _is_dynamic(stream)
-        first = self._last_update == 0
+        first = self._last_update is None
         if not (first or finalize) and now - self._last_update < (self.interval if dynamic else self.log_interval):
             return
         unicode = interactive and _can_encode(stream, "━─")
