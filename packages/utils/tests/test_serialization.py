@@ -367,6 +367,11 @@ def test_lookup_order_argument_then_scope_then_registry():
     assert type(deserialize(ENTRY, custom_objects={"Thing": Explicit})) is Explicit
 
 
+def test_a_name_mapped_to_none_counts_as_absent():
+    register_serializable(name="Thing")(Registered)
+    assert type(deserialize(ENTRY, custom_objects={"Thing": None, "Custom>Thing": None})) is Registered
+
+
 def test_nested_scopes_merge_for_deserialize():
     register_serializable(package="demo")(Dense)
     data = json.loads(json.dumps(serialize(Dense(2, kernel_regularizer=MyObject()))))

@@ -33,8 +33,9 @@ def find(names: Iterable[Any], tables: Iterable[Mapping[str, Any] | None]) -> An
     for table in tables:
         if table:
             for name in names:
-                if name in table:
-                    return table[name]
+                found = table.get(name)
+                if found is not None:  # a name mapped to None counts as absent, as in Keras
+                    return found
     return MISSING
 
 
@@ -44,7 +45,7 @@ def suggest(queries: Iterable[Any], tables: Iterable[Mapping[str, Any] | None], 
 
     forms: dict[str, set[str]] = {}
     for table in tables:
-        for key in table or ():
+        for key in list(table or ()):  # a copy: another thread may register meanwhile
             if isinstance(key, str):
                 forms.setdefault(key, set()).add(key)
                 forms.setdefault(key.rpartition(">")[2], set()).add(key)
