@@ -67,15 +67,21 @@ def _tensor_text(x: Any) -> str | None:
 def _record_shapes(model: Any, modules: list[Any], example_inputs: Any) -> dict[int, list[str]]:
     records: dict[int, list[str]] = {}
     watched = {id(m) for m in modules} | {id(model)}
+    active: set[int] = set()
     patched: list[tuple[type, Any, bool]] = []
     for cls in {type(m) for m in [model, *modules]}:
         original = cls.__call__
         had_own = "__call__" in cls.__dict__
 
         def wrapper(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            out = __original(self, *args, **kwargs)
-            if id(self) in watched:
-                records.setdefault(id(self), []).append(format_structure(out, _tensor_text))
+            if id(self) not in watched or id(self) in active:  # a subclass's wrapper calling ours
+                return __original(self, *args, **kwargs)
+            active.add(id(self))
+            try:
+                out = __original(self, *args, **kwargs)
+            finally:
+                active.discard(id(self))
+            records.setdefault(id(self), []).append(format_structure(out, _tensor_text))
             return out
 
         patched.append((cls, cls.__dict__.get("__call__"), had_own))
