@@ -272,6 +272,10 @@ class ProcessPool:
                     f"Received: {type(source).__name__} object"
                 )
                 raise TypeError(msg) from e
+        if start_method == "forkserver":
+            # Effective until the fork server starts: it imports these once and every worker
+            # forks from it with them loaded (seeding imports the consumer's frameworks).
+            ctx.set_forkserver_preload(["__main__", "numpy", "cornu_data._workers", *loaded_frameworks()])
         if os.name == "posix":
             resource_tracker.ensure_running()  # one tracker shared by every worker, never one each
         self.token = _shm.new_token()
@@ -279,6 +283,7 @@ class ProcessPool:
         self._stop = ctx.Event()
         self._tasks, self._results, self._procs = [], [], []
         self._closed = False
+        self._dead: int | None = None
         for w in range(workers):
             task_r, task_w = ctx.Pipe(duplex=False)
             res_r, res_w = ctx.Pipe(duplex=False)
@@ -325,6 +330,8 @@ class ProcessPool:
     def poll(self, timeout: float) -> list[tuple[int, tuple[Any, ...]]]:
         from multiprocessing.connection import wait
 
+        if self._dead is not None:  # found last time, after replies that came first
+            raise self._death(self._dead)
         conns = {id(c): w for w, c in enumerate(self._results)}
         sentinels = {p.sentinel: w for w, p in enumerate(self._procs)}
         ready = wait([*self._results, *sentinels], timeout)
@@ -341,6 +348,9 @@ class ProcessPool:
             except (EOFError, OSError):
                 dead = w if dead is None else dead
         if dead is not None:
+            if out:  # deliver what the workers sent before dying; report the death next call
+                self._dead = dead
+                return out
             raise self._death(dead)
         return out
 
