@@ -178,6 +178,22 @@ def test_scope_opened_in_a_thread_does_not_leak_to_others():
         thread.join()
 
 
+def test_asyncio_tasks_each_have_their_own_scope():
+    import asyncio
+
+    async def task(name, cls, started, other_started):
+        with custom_object_scope({name: cls}):
+            started.set()
+            await other_started.wait()  # both scopes are open now
+            return get_registered_object("a"), get_registered_object("b")
+
+    async def main():
+        a_started, b_started = asyncio.Event(), asyncio.Event()
+        return await asyncio.gather(task("a", A, a_started, b_started), task("b", B, b_started, a_started))
+
+    assert asyncio.run(main()) == [(A, None), (None, B)]
+
+
 def test_registry_is_shared_by_every_thread():
     register_serializable(package="threads")(A)
     assert _lookup_in_thread("threads>A", copy_context=False) is A
