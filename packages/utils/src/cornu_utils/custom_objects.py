@@ -186,8 +186,8 @@ def _register(obj: T, package: str, name: str | None, overwrite: bool) -> T:
                 f"it under a new name. Received: package={package!r}, name={name!r}"
             )
             raise ValueError(msg)
-        if taken is not obj:
-            _GLOBAL_CUSTOM_NAMES.pop(taken, None)
+        if taken is not obj and _GLOBAL_CUSTOM_NAMES.get(taken) == key:
+            del _GLOBAL_CUSTOM_NAMES[taken]
         _GLOBAL_CUSTOM_OBJECTS[key] = obj
         _GLOBAL_CUSTOM_NAMES[obj] = key
     return obj
@@ -239,6 +239,7 @@ def register_serializable(
         msg = f"`overwrite` must be a bool. Received: overwrite={overwrite!r}"
         raise ValueError(msg)
 
+    @filter_traceback
     def decorator(obj: T) -> T:
         return _register(obj, package, name, overwrite)
 
