@@ -79,11 +79,11 @@ class EpochIterator:
             raise ValueError(msg)
         cap = cornu_config.max_epochs()
         if cap and cap < epochs:
-            warnings.warn(f"Limiting epochs to {cap}", UserWarning, stacklevel=2)
+            warnings.warn(f"Limiting epochs to {cap}", UserWarning, stacklevel=3)
             epochs = cap
         step_cap = cornu_config.max_steps_per_epoch()
         if step_cap and (not steps_per_epoch or step_cap < steps_per_epoch):
-            warnings.warn(f"Limiting steps_per_epoch to {step_cap}", UserWarning, stacklevel=2)
+            warnings.warn(f"Limiting steps_per_epoch to {step_cap}", UserWarning, stacklevel=3)
             steps_per_epoch = step_cap
         self.epochs = epochs
         self.steps_per_epoch = steps_per_epoch
@@ -129,8 +129,8 @@ class EpochIterator:
                     bar.update(step)
         finally:
             batches.close()
-        if bar is not None:
-            bar.update(step, finalize=True)
+        if bar is not None and (target is None or step < target):
+            bar.update(step, finalize=True)  # reaching the target finalized it already
         ran_short = self.steps_per_epoch is not None and step < self.steps_per_epoch
         if ran_short or (step == 0 and self._feeder.kind == "iterator"):
             warnings.warn(_RAN_OUT, UserWarning, stacklevel=3)
