@@ -362,3 +362,19 @@ def test_clear_session_resets_scopes_of_other_threads():
     cleared.set()
     thread.join()
     assert done == [None]
+
+
+def test_errors_show_the_callers_frames_not_cornus():
+    import os
+    import traceback
+
+    cornu_dir = os.path.dirname(co.__file__)
+    register_serializable(package="tb")(B)
+    with pytest.raises(ValueError) as info:
+        register_serializable(package="tb", name="B")(C)
+    frames = [f.filename for f in traceback.extract_tb(info.value.__traceback__)]
+    assert frames
+    assert not any(f.startswith(cornu_dir) for f in frames)
+    with pytest.raises(ValueError) as info:
+        cornu_utils.deserialize({"class_name": "Missing", "config": {}})
+    assert not any(f.filename.startswith(cornu_dir) for f in traceback.extract_tb(info.value.__traceback__))
