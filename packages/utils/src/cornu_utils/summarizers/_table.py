@@ -3,6 +3,8 @@
 
 Keras draws the table with ``rich``; this module reproduces the captured plain text (column
 widths, word wrapping, ``…`` for words too long for their column, alignment) without rich.
+One deliberate difference: a parameter count too wide for its column is folded over two
+lines rather than cut to ``1,23…`` (Keras/rich lose the digits).
 """
 
 from __future__ import annotations
@@ -25,8 +27,16 @@ def readable_memory_size(size: float) -> str:
     return f"{size:.2f} PB"
 
 
-def _wrap(text: str, width: int, justify: str) -> list[str]:
-    """Word-wrap ``text`` into lines of exactly ``width`` cells, as rich does in a table cell."""
+def _wrap(text: str, width: int, justify: str, fold: bool = False) -> list[str]:
+    """Word-wrap ``text`` into lines of exactly ``width`` cells, as rich does in a table cell.
+
+    With ``fold``, a word longer than the width is cut into pieces over several lines instead
+    of ending in ``…`` (used for parameter counts, which must never lose digits).
+    """
+    if fold and width > 0:
+        text = " ".join(
+            " ".join(w[i : i + width] for i in range(0, len(w), width)) for w in text.split(" ")
+        )
     lines: list[str] = []
     for raw in text.split("\n"):
         breaks: list[int] = []
@@ -136,8 +146,8 @@ def render(
     def rule(left: str, fill: str, mid: str, right: str) -> str:
         return left + mid.join(fill * c for c in cells) + right
 
-    def row(fields: list[str], bar: str, aligns: list[str]) -> list[str]:
-        wrapped = [_wrap(f, w, j) for f, w, j in zip(fields, inner, aligns)]
+    def row(fields: list[str], bar: str, aligns: list[str], body: bool = True) -> list[str]:
+        wrapped = [_wrap(f, w, j, fold=(k == 2 and body)) for k, (f, w, j) in enumerate(zip(fields, inner, aligns))]
         height = max(len(w) for w in wrapped)
         out = []
         for i in range(height):
@@ -146,7 +156,7 @@ def render(
         return out
 
     lines = [f'Model: "{summary.name}"', rule("┏", "━", "┳", "┓")]
-    lines += row(header, "┃", justify)
+    lines += row(header, "┃", justify, body=False)
     lines.append(rule("┡", "━", "╇", "┩"))
     body = [r for r in summary.rows if expand_nested or r.depth == 0]
     for i, r in enumerate(body):
