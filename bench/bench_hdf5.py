@@ -26,9 +26,66 @@ def _gbps(seconds: float, batches: int) -> float:
     return batches * BATCH * COLS * 4 / seconds / 1e9
 
 
-def run(args, rest) -> list[Row]:
+def _measure(repeat, *fns):
+    """GB/s of each function, timed in turns so a busy machine slows all alike."""
+    times = [[] for _ in fns]
+    for fn in fns:
+        fn()  # warm up: page cache, memory map, chunk cache
+    for _ in range(repeat):
+        for t, fn in zip(times, fns):
+            t.append(timeit(fn, repeat=1, warmup=0))
+    return [_gbps(statistics.median(t), BATCHES) for t in times]
+
+
+def _layout_rows(name, path, starts, ordered, unsorted, repeat):
     import h5py
     import numpy as np
+
+    from cornu_data import HDF5Matrix
+
+    m = HDF5Matrix(path, "x")
+    f = h5py.File(path, "r")
+    ds = f["x"]
+    offset = ds.id.get_offset()
+    mm = (
+        None if offset is None else np.memmap(path, dtype=np.float32, mode="r", offset=offset, shape=ds.shape)
+    )
+    label = f"{name} (chunks {ds.chunks})" if ds.chunks else name
+
+    def h5_unsorted():
+        for idx in unsorted:
+            order = np.argsort(idx)
+            block = ds[idx[order]]
+            result = np.empty_like(block)
+            result[order] = block
+
+    cases = {
+        "slices": (lambda: [m[s : s + BATCH] for s in starts], lambda: [ds[s : s + BATCH] for s in starts],
+                   lambda: [np.array(mm[s : s + BATCH]) for s in starts]),
+        "random sorted": (lambda: [m[i] for i in ordered], lambda: [ds[i] for i in ordered],
+                          lambda: [mm[i] for i in ordered]),
+        "random unsorted": (lambda: [m[i] for i in unsorted], h5_unsorted,
+                            lambda: [mm[i] for i in unsorted]),
+    }  # fmt: skip
+    rows, sorted_h5 = [], None
+    for case, (cornu_fn, h5_fn, mm_fn) in cases.items():
+        fns = (cornu_fn, h5_fn) if mm is None else (cornu_fn, h5_fn, mm_fn)
+        c, h, *ref = _measure(repeat, *fns)
+        extra = {"memmap_GB/s": f"{ref[0]:.2f}"} if ref else {}
+        extra["x_h5py"] = f"{c / h:.1f}"
+        if case == "random sorted":
+            sorted_h5 = h
+        elif case == "random unsorted":
+            extra["x_h5py_sorted"] = f"{c / sorted_h5:.1f}"
+        rows.append(Row(f"{label}: {case}", c, h, "raw h5py", "GB/s", True, extra))
+    f.close()
+    m.close()
+    return rows
+
+
+def run(args, rest) -> list[Row]:
+    import numpy as np
+
     from cornu_data import HDF5Matrix
 
     rows_total = (128 if args.quick else 1024) * 1024 * 1024 // (COLS * 4)
@@ -36,62 +93,21 @@ def run(args, rest) -> list[Row]:
     folder = tempfile.mkdtemp(prefix="cornu-bench-hdf5-")
     rng = np.random.default_rng(0)
     out: list[Row] = []
-    try:
-        def blocks():
-            step = 8192
-            for i in range(0, rows_total, step):
-                yield rng.standard_normal((min(step, rows_total - i), COLS), dtype=np.float32)
 
-        layouts = {}
-        for name, chunks in (("contiguous", None), ("chunked", True)):
-            path = os.path.join(folder, f"{name}.h5")
-            HDF5Matrix.create(path, "x", blocks(), chunks=chunks, length=rows_total).close()
-            layouts[name] = path
+    def blocks():
+        step = 8192
+        for i in range(0, rows_total, step):
+            yield rng.standard_normal((min(step, rows_total - i), COLS), dtype=np.float32)
+
+    try:
         starts = rng.integers(0, rows_total - BATCH, BATCHES)
         unsorted = [rng.choice(rows_total, BATCH, replace=False) for _ in range(BATCHES)]
         ordered = [np.sort(i) for i in unsorted]
-        for name, path in layouts.items():
-            m = HDF5Matrix(path, "x")
-            f = h5py.File(path, "r")
-            ds = f["x"]
-            mm = np.memmap(path, dtype=np.float32, mode="r", offset=ds.id.get_offset(), shape=ds.shape) if (
-                ds.id.get_offset() is not None
-            ) else None
-            label = f"{name} (chunks {ds.chunks})" if ds.chunks else name
-
-            def measure(*fns):
-                """GB/s of each function, timed in turns so a busy machine slows all alike."""
-                times = [[] for _ in fns]
-                for _ in range(repeat):
-                    for t, fn in zip(times, fns):
-                        t.append(timeit(fn, repeat=1, warmup=0))
-                return [_gbps(statistics.median(t), BATCHES) for t in times]
-
-            def h5_unsorted():
-                for idx in unsorted:
-                    order = np.argsort(idx)
-                    block = ds[idx[order]]
-                    result = np.empty_like(block)
-                    result[order] = block
-
-            cases = {
-                "slices": (lambda: [m[s : s + BATCH] for s in starts], lambda: [ds[s : s + BATCH] for s in starts],
-                           lambda: [np.array(mm[s : s + BATCH]) for s in starts]),
-                "random sorted": (lambda: [m[i] for i in ordered], lambda: [ds[i] for i in ordered],
-                                  lambda: [mm[i] for i in ordered]),
-                "random unsorted": (lambda: [m[i] for i in unsorted], h5_unsorted,
-                                    lambda: [mm[i] for i in unsorted]),
-            }  # fmt: skip
-            for case, (cornu_fn, h5_fn, mm_fn) in cases.items():
-                for fn in (cornu_fn, h5_fn, mm_fn if mm is not None else cornu_fn):
-                    fn()  # warm up: page cache, memory map, chunk cache
-                c, h, ref = measure(cornu_fn, h5_fn, mm_fn if mm is not None else cornu_fn)
-                extra = {"memmap_GB/s": f"{ref:.2f}"} if mm is not None else {}
-                extra["x_h5py"] = f"{c / h:.1f}"
-                out.append(Row(f"{label}: {case}", c, h, "raw h5py", "GB/s", True, extra))
-            f.close()
-            m.close()
-            del mm
+        for name, chunks in (("contiguous", None), ("chunked", True)):
+            path = os.path.join(folder, f"{name}.h5")
+            HDF5Matrix.create(path, "x", blocks(), chunks=chunks, length=rows_total).close()
+            out += _layout_rows(name, path, starts, ordered, unsorted, repeat)
+            os.remove(path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return out

@@ -79,14 +79,20 @@ def test_hdf5_copied_alone_works(tmp_path):
     assert any("cornu-data" in line and f"version {version}" in line for line in head), head
     assert any(line.startswith("# Source:") and line.endswith("cornu_data/hdf5.py") for line in head)
     text = SOURCE.read_text()
-    assert not re.search(r"^\s*(from|import)\s+(numpy|h5py)\b", text.split('"""', 2)[2].split("\ndef ", 1)[0], re.M)
+    assert not re.search(
+        r"^\s*(from|import)\s+(numpy|h5py)\b", text.split('"""', 2)[2].split("\ndef ", 1)[0], re.M
+    )
     folder = tmp_path / "vendored"
     folder.mkdir()
     shutil.copy(SOURCE, folder / "hdf5.py")
     script = tmp_path / "smoke.py"
     script.write_text(textwrap.dedent(_SMOKE))
     proc = subprocess.run(
-        [sys.executable, "-I", str(script), str(folder)], capture_output=True, text=True, timeout=180, cwd=tmp_path
+        [sys.executable, "-I", str(script), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "ok"

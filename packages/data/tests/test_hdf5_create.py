@@ -35,7 +35,8 @@ def test_from_a_generator_never_needs_the_whole(tmp_path):
             yield b
 
     m = HDF5Matrix.create(tmp_path / "g.h5", "x", gen(), chunks=32, compression="gzip")
-    assert m.data.chunks == (32, 1024) and m.data.compression == "gzip"
+    assert m.data.chunks == (32, 1024)
+    assert m.data.compression == "gzip"
     assert produced == [64, 64, 64, 64, 44]
     np.testing.assert_array_equal(m[[299, 0, 150]], DATA[[299, 0, 150]])
 
@@ -45,7 +46,8 @@ def test_contiguous_needs_the_length_of_an_iterable(tmp_path):
     with pytest.raises(ValueError, match="needs length="):
         HDF5Matrix.create(path, "x", blocks(DATA, 100), chunks=None)
     m = HDF5Matrix.create(path, "x", blocks(DATA, 100), chunks=None, length=300)
-    assert m.data.chunks is None and m._mm is not None  # the fast memory-mapped layout
+    assert m.data.chunks is None
+    assert m._mm is not None
     np.testing.assert_array_equal(m[[5, 299, 5]], DATA[[5, 299, 5]])
     with pytest.raises(ValueError, match="gave 300 rows but length is 400"):
         HDF5Matrix.create(path, "y", blocks(DATA, 100), chunks=None, length=400)
@@ -59,10 +61,12 @@ def test_other_sources_dtype_and_explicit_chunks(tmp_path):
     path = tmp_path / "s.h5"
     src = HDF5Matrix.create(path, "src", DATA[:50, :8], chunks=False)
     m = HDF5Matrix.create(path, "copy", src, chunks=(5, 4), dtype="float64")
-    assert m.data.chunks == (5, 4) and m.dtype == np.float64
+    assert m.data.chunks == (5, 4)
+    assert m.dtype == np.float64
     np.testing.assert_array_equal(m[:], DATA[:50, :8])
     empty = HDF5Matrix.create(path, "empty", np.empty((0, 3), "i2"))
-    assert empty.shape == (0, 3) and empty.dtype == np.int16
+    assert empty.shape == (0, 3)
+    assert empty.dtype == np.int16
 
 
 def test_existing_dataset_needs_overwrite_and_readers_see_the_new_data(tmp_path):

@@ -18,7 +18,7 @@ from cornu_data import HDF5Matrix  # noqa: E402
 
 SHAPE = (17, 5, 3)
 START, END = 3, 15
-WINDOW = (END - START,) + SHAPE[1:]
+WINDOW = (END - START, *SHAPE[1:])
 DATA = np.arange(np.prod(SHAPE), dtype=np.float32).reshape(SHAPE)
 LAYOUTS = {
     "contiguous": {},  # read through the memory map
@@ -43,7 +43,9 @@ def h5file(tmp_path_factory):
         f.create_dataset("big_endian", data=DATA.astype(">i4"))
         f.create_dataset("empty", shape=(0, 4), dtype="f4")
         f.create_dataset("unwritten", shape=(6, 2), dtype="i2", fillvalue=7)
-        f.create_dataset("compound", data=np.array([(i, i * 0.5) for i in range(8)], dtype=[("a", "i4"), ("b", "f8")]))
+        f.create_dataset(
+            "compound", data=np.array([(i, i * 0.5) for i in range(8)], dtype=[("a", "i4"), ("b", "f8")])
+        )
     return str(path)
 
 
@@ -69,9 +71,11 @@ def test_contiguous_layout_uses_the_memory_map_and_others_h5py(h5file):
 
 def test_properties_describe_the_window(matrix):
     assert len(matrix) == 12
-    assert matrix.shape == WINDOW and matrix.ndim == 3
+    assert matrix.shape == WINDOW
+    assert matrix.ndim == 3
     assert matrix.dtype == np.float32
-    assert matrix.size == 12 * 5 * 3 and type(matrix.size) is int
+    assert matrix.size == 12 * 5 * 3
+    assert type(matrix.size) is int
     assert "start=3, end=15" in repr(matrix)
 
 
@@ -182,7 +186,9 @@ def test_property_normalizer_output_is_indexed(h5file, data):
     layout = data.draw(st.sampled_from(list(LAYOUTS)))
     m = HDF5Matrix(h5file, layout, start=START, end=END, normalizer=halve_last)
     full = halve_last(DATA[START:END])
-    assert m.shape == full.shape and m.dtype == full.dtype and m.ndim == full.ndim
+    assert m.shape == full.shape
+    assert m.dtype == full.dtype
+    assert m.ndim == full.ndim
     key = data.draw(window_keys(full.shape))
     check_same(m[key], full[key])
 
@@ -196,7 +202,9 @@ def test_normalizer_applies_to_every_read_as_a_batch(h5file):
         return block[:, :, 0].astype(np.uint8)
 
     m = HDF5Matrix(h5file, "gzip", start=START, end=END, normalizer=batch_only)
-    assert m.shape == (12, 5) and m.dtype == np.uint8 and m.ndim == 2  # T-H5-08
+    assert m.shape == (12, 5)
+    assert m.dtype == np.uint8
+    assert m.ndim == 2
     check_same(m[0], DATA[START, :, 0].astype(np.uint8))
     check_same(m[[4, 1, 4]], DATA[START:END][[4, 1, 4], :, 0].astype(np.uint8))
     assert calls[-1] == 2, "repeated rows are normalized once"
@@ -232,7 +240,8 @@ def test_other_dtypes_and_unwritten_or_empty_datasets(h5file):
     check_same(HDF5Matrix(h5file, "big_endian")[[3, 1]], DATA.astype(">i4")[[3, 1]])
     check_same(HDF5Matrix(h5file, "unwritten")[[5, 0]], np.full((2, 2), 7, dtype="i2"))
     empty = HDF5Matrix(h5file, "empty")
-    assert len(empty) == 0 and empty.shape == (0, 4)
+    assert len(empty) == 0
+    assert empty.shape == (0, 4)
     check_same(empty[:], np.empty((0, 4), "f4"))
     check_same(empty[[]], np.empty((0, 4), "f4"))
     with pytest.raises(IndexError):
@@ -295,7 +304,8 @@ def test_index_lists_are_read_sorted_deduplicated_and_grouped(tmp_path, layout, 
     check_same(m[key], wide[key])
     assert len(spy.keys) == reads
     starts = [k[0].start for k in spy.keys]
-    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert starts == sorted(starts)
+    assert len(set(starts)) == len(starts)
 
 
 def test_chunk_cache_sized_from_the_chunking(tmp_path):
@@ -307,7 +317,8 @@ def test_chunk_cache_sized_from_the_chunking(tmp_path):
     nslots, nbytes, _ = gz._meta[2]
     chunk = 64 * 128 * 4
     assert nbytes >= chunk * 4, "holds every chunk across a band of rows"
-    assert nslots > 100 and all(nslots % d for d in range(2, int(nslots**0.5) + 1))
+    assert nslots > 100
+    assert all(nslots % d for d in range(2, int(nslots**0.5) + 1))
     gz.close()
     raw = HDF5Matrix(path, "raw")
     assert raw._meta[2][1] == 0, "unfiltered chunks read straight from the file, no whole-chunk reads"

@@ -13,7 +13,7 @@ from cornu_data import HDF5Matrix  # noqa: E402
 DATA = np.arange(24, dtype=np.float32).reshape(8, 3)
 
 
-@pytest.fixture()
+@pytest.fixture
 def files(tmp_path):
     """``main.h5`` holding every kind of link and storage that leaves it, and ``other.h5``."""
     other = tmp_path / "other.h5"
@@ -39,7 +39,9 @@ def files(tmp_path):
         layout = h5py.VirtualLayout(shape=DATA.shape, dtype=DATA.dtype)
         layout[:] = h5py.VirtualSource(str(other), "x", shape=DATA.shape)
         f.create_virtual_dataset("virtual", layout)
-        f.create_dataset("external", shape=DATA.shape, dtype=DATA.dtype, external=[(str(raw), 0, DATA.nbytes)])
+        f.create_dataset(
+            "external", shape=DATA.shape, dtype=DATA.dtype, external=[(str(raw), 0, DATA.nbytes)]
+        )
         f.create_dataset("scalar", data=1.0)
     return str(main), str(other)
 
@@ -67,7 +69,8 @@ def test_reading_outside_the_file_is_refused_unless_allowed(files, name, match, 
     main, _ = files
     with pytest.raises(ValueError, match=match) as info:
         HDF5Matrix(main, name)
-    assert "allow_external=True" in str(info.value) and f"Received: dataset={name!r}" in str(info.value)
+    assert "allow_external=True" in str(info.value)
+    assert f"Received: dataset={name!r}" in str(info.value)
     m = HDF5Matrix(main, name, allow_external=True)
     assert m._mm is None  # never mapped: the bytes are not in this file
     np.testing.assert_array_equal(m[:], expected)
@@ -90,7 +93,9 @@ def test_missing_names_list_what_the_file_holds(files):
     with pytest.raises(KeyError) as info:
         HDF5Matrix(main, "nope")
     text = str(info.value)
-    assert "'x' (8, 3) float32" in text and "'inner/z'" in text and "Received: dataset='nope'" in text
+    assert "'x' (8, 3) float32" in text
+    assert "'inner/z'" in text
+    assert "Received: dataset='nope'" in text
     with pytest.raises(KeyError, match="no dataset"):
         HDF5Matrix(main, "inner/nope/deeper")
     with pytest.raises(KeyError, match="no dataset"):
@@ -109,7 +114,8 @@ def test_missing_or_foreign_files(tmp_path):
     missing = tmp_path / "missing.h5"
     with pytest.raises(FileNotFoundError, match="Received: datapath=") as info:
         HDF5Matrix(missing, "x")
-    assert info.value.errno == 2 and str(missing) in str(info.value)
+    assert info.value.errno == 2
+    assert str(missing) in str(info.value)
     assert not missing.exists(), "reading never creates a file"
     text = tmp_path / "notes.txt"
     text.write_text("not hdf5")
@@ -132,7 +138,8 @@ def test_window_and_argument_validation(files):
     with pytest.raises(TypeError, match="dataset"):
         HDF5Matrix(main, "")
     empty = HDF5Matrix(main, "x", start=8)
-    assert len(empty) == 0 and empty.shape == (0, 3)
+    assert len(empty) == 0
+    assert empty.shape == (0, 3)
 
 
 def test_no_file_handle_survives_close(files):

@@ -56,7 +56,9 @@ def test_forked_child_reopens_instead_of_using_the_inherited_handle(h5file):
     m[0]
     with multiprocessing.get_context("fork").Pool(1) as pool:
         pid, own, reopened, row = pool.apply(_pid_and_reopened, (m,))
-    assert pid != os.getpid() and own and reopened
+    assert pid != os.getpid()
+    assert own
+    assert reopened
     np.testing.assert_array_equal(row, DATA[START + 1])
     assert m._pid == os.getpid()
     np.testing.assert_array_equal(m[-1], DATA[END - 1])

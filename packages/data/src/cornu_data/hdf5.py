@@ -96,7 +96,9 @@ def _checked_name(f, name: str, allow_external: bool, where: str) -> str:
         elif isinstance(link, h5py.SoftLink):
             hops += 1
             if hops > _MAX_SOFT_LINKS:
-                raise ValueError(f"HDF5Matrix: too many soft links resolving {name!r}. Received: dataset={name!r}")
+                raise ValueError(
+                    f"HDF5Matrix: too many soft links resolving {name!r}. Received: dataset={name!r}"
+                )
             target = link.path
             head = [] if target.startswith("/") else [p for p in cur.split("/") if p]
             parts = head + [p for p in target.split("/") if p and p != "."] + parts
@@ -181,7 +183,9 @@ def _components(key, shape, window):
             comps.append(None)
         elif k is Ellipsis:
             if ellipsis is not None:
-                raise IndexError(f"an index can only have a single ellipsis ('...'). Received: key={_short(key)}")
+                raise IndexError(
+                    f"an index can only have a single ellipsis ('...'). Received: key={_short(key)}"
+                )
             ellipsis = len(comps)
         elif isinstance(k, slice):
             for v in (k.start, k.stop, k.step):
@@ -192,7 +196,9 @@ def _components(key, shape, window):
             comps.append(k)
             used += 1
         elif isinstance(k, (bool, np.bool_)):
-            raise TypeError(f"HDF5Matrix does not take a scalar boolean index; use a mask array. Received: key={_short(key)}")
+            raise TypeError(
+                f"HDF5Matrix does not take a scalar boolean index; use a mask array. Received: key={_short(key)}"
+            )
         elif isinstance(k, numbers.Integral):
             comps.append(int(k))
             used += 1
@@ -200,7 +206,9 @@ def _components(key, shape, window):
             arr = np.asarray(k)
             if arr.dtype == bool:
                 if arr.ndim == 0:
-                    raise TypeError(f"HDF5Matrix does not take a scalar boolean index. Received: key={_short(key)}")
+                    raise TypeError(
+                        f"HDF5Matrix does not take a scalar boolean index. Received: key={_short(key)}"
+                    )
                 comps.append(arr)
                 used += arr.ndim
             elif arr.dtype.kind in "iu" or (arr.size == 0 and arr.dtype.kind == "f"):
@@ -228,7 +236,7 @@ def _components(key, shape, window):
             if c.shape != tuple(shape[axis : axis + c.ndim]):
                 raise IndexError(
                     f"boolean index of shape {c.shape} does not match HDF5Matrix axes {axis}.."
-                    f"{axis + c.ndim - 1} of shape {tuple(shape[axis:axis + c.ndim])}. Received: key={_short(key)}"
+                    f"{axis + c.ndim - 1} of shape {tuple(shape[axis : axis + c.ndim])}. Received: key={_short(key)}"
                 )
             out.extend(c.nonzero())
             axis += c.ndim
@@ -295,19 +303,25 @@ class HDF5Matrix:
         >>> import h5py, os, tempfile, numpy as np
         >>> path = os.path.join(tempfile.mkdtemp(), "rows.h5")
         >>> _ = HDF5Matrix.create(path, "x", np.arange(12, dtype="float32").reshape(6, 2))
-        >>> with HDF5Matrix(path, "x", start=1, end=5, normalizer=lambda b: b / 10) as m:
+        >>> with HDF5Matrix(path, "x", start=1, end=5, normalizer=lambda b: b * 10) as m:
         ...     len(m), m.shape, m[::-2].tolist(), m[np.array([True, False, False, True])].tolist()
-        (4, (4, 2), [[0.8, 0.9], [0.4, 0.5]], [[0.2, 0.3], [0.8, 0.9]])
+        (4, (4, 2), [[80.0, 90.0], [40.0, 50.0]], [[20.0, 30.0], [80.0, 90.0]])
     """
 
     @_filter_traceback
     def __init__(self, datapath, dataset, start=0, end=None, normalizer=None, allow_external=False):
         if not isinstance(datapath, (str, bytes, os.PathLike)):
-            raise TypeError(f"HDF5Matrix: datapath must be a path (str or os.PathLike). Received: datapath={datapath!r}")
+            raise TypeError(
+                f"HDF5Matrix: datapath must be a path (str or os.PathLike). Received: datapath={datapath!r}"
+            )
         if not isinstance(dataset, str) or not dataset.strip("/"):
-            raise TypeError(f"HDF5Matrix: dataset must be a non-empty dataset name. Received: dataset={dataset!r}")
+            raise TypeError(
+                f"HDF5Matrix: dataset must be a non-empty dataset name. Received: dataset={dataset!r}"
+            )
         if normalizer is not None and not callable(normalizer):
-            raise TypeError(f"HDF5Matrix: normalizer must be callable or None. Received: normalizer={normalizer!r}")
+            raise TypeError(
+                f"HDF5Matrix: normalizer must be callable or None. Received: normalizer={normalizer!r}"
+            )
         for arg, value in (("start", start), ("end", end)):
             if (value is not None or arg == "start") and (
                 not isinstance(value, numbers.Integral) or isinstance(value, bool)
@@ -392,7 +406,9 @@ class HDF5Matrix:
         try:
             f = h5py.File(self._path, "r", **kwargs)
         except OSError as exc:
-            raise OSError(f"HDF5Matrix: cannot open the file as HDF5 ({exc}). Received: datapath={self._path!r}") from exc
+            raise OSError(
+                f"HDF5Matrix: cannot open the file as HDF5 ({exc}). Received: datapath={self._path!r}"
+            ) from exc
         try:
             ds = f[_checked_name(f, self._name, self._allow_external, self._path)]
             if not isinstance(ds, h5py.Dataset):
@@ -401,15 +417,17 @@ class HDF5Matrix:
                     f"file holds {_listing(f)}. Received: dataset={self._name!r}"
                 )
             dcpl = ds.id.get_create_plist()
-            if not self._allow_external:
-                if dcpl.get_layout() == h5py.h5d.VIRTUAL or dcpl.get_external_count() > 0:
-                    kind = "a virtual dataset" if dcpl.get_layout() == h5py.h5d.VIRTUAL else "stored in external files"
-                    raise ValueError(
-                        f"HDF5Matrix: {self._name!r} in {self._path!r} is {kind}, which reads other "
-                        f"files; refused unless allow_external=True. Received: dataset={self._name!r}"
-                    )
+            virtual = dcpl.get_layout() == h5py.h5d.VIRTUAL
+            if not self._allow_external and (virtual or dcpl.get_external_count() > 0):
+                kind = "a virtual dataset" if virtual else "stored in external files"
+                raise ValueError(
+                    f"HDF5Matrix: {self._name!r} in {self._path!r} is {kind}, which reads other "
+                    f"files; refused unless allow_external=True. Received: dataset={self._name!r}"
+                )
             if ds.ndim == 0:
-                raise ValueError(f"HDF5Matrix: {self._name!r} is a scalar dataset; it needs rows. Received: dataset={self._name!r}")
+                raise ValueError(
+                    f"HDF5Matrix: {self._name!r} is a scalar dataset; it needs rows. Received: dataset={self._name!r}"
+                )
         except BaseException:
             f.close()
             raise
@@ -434,7 +452,9 @@ class HDF5Matrix:
         if self.normalizer is None:
             return self._meta[0][1:], self._meta[1]
         if self._probe is None:
-            first = self._read(slice(self.start, self.start + min(1, len(self))), (slice(None),) * (len(self._meta[0]) - 1))
+            first = self._read(
+                slice(self.start, self.start + min(1, len(self))), (slice(None),) * (len(self._meta[0]) - 1)
+            )
             out = self.normalizer(first)
             self._probe = (tuple(out.shape[1:]), out.dtype)
         return self._probe
@@ -447,7 +467,7 @@ class HDF5Matrix:
     @property
     def shape(self) -> tuple:
         """``(len(self),) + row shape`` of what indexing returns (after the normalizer)."""
-        return (len(self),) + tuple(self._row_meta()[0])
+        return (len(self), *tuple(self._row_meta()[0]))
 
     @property
     def dtype(self):
@@ -478,7 +498,7 @@ class HDF5Matrix:
         ds = self._dataset()
         window = (self.start, self.end)
         if self.normalizer is None:
-            comps = _components(key, (len(self),) + self._meta[0][1:], window)
+            comps = _components(key, (len(self), *self._meta[0][1:]), window)
             if self._mm is not None and any(hasattr(c, "shape") for c in comps):
                 return self._mm[self.start : self.end][tuple(comps)]  # NumPy gathers from the map
         else:
@@ -515,24 +535,24 @@ class HDF5Matrix:
         counts = tuple(len(range(*t.indices(n))) for t, n in zip(trailing, ds.shape[1:]))
         nrows = len(range(*rows.indices(ds.shape[0]))) if isinstance(rows, slice) else len(rows)
         if nrows == 0 or 0 in counts:
-            return np.empty((nrows,) + counts, dtype=ds.dtype)
+            return np.empty((nrows, *counts), dtype=ds.dtype)
         if isinstance(rows, slice):
-            return ds[(rows,) + trailing]
+            return ds[(rows, *trailing)]
         if self._mm is not None:
-            return self._mm[(rows,) + trailing]
+            return self._mm[(rows, *trailing)]
         first, last = int(rows[0]), int(rows[-1])
         if last - first + 1 <= 4 * nrows:  # dense enough: one slice read, then pick
-            return ds[(slice(first, last + 1),) + trailing][rows - first]
+            return ds[(slice(first, last + 1), *trailing)][rows - first]
         if self._filtered:
             cuts = np.flatnonzero(np.diff(rows // ds.chunks[0])) + 1
         else:
             gap = max(1, (64 << 10) // max(1, math.prod(counts) * ds.dtype.itemsize))
             cuts = np.flatnonzero(np.diff(rows) > gap) + 1
-        out = np.empty((nrows,) + counts, dtype=ds.dtype)
+        out = np.empty((nrows, *counts), dtype=ds.dtype)
         for lo, hi in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [nrows]))):
             group = rows[lo:hi]
             a, b = int(group[0]), int(group[-1]) + 1
-            block = ds[(slice(a, b),) + trailing]
+            block = ds[(slice(a, b), *trailing)]
             out[lo:hi] = block if b - a == hi - lo else block[group - a]
         return out
 
@@ -608,13 +628,19 @@ class HDF5Matrix:
 
         h5py = _h5py()
         if chunks is not None and not isinstance(chunks, (bool, numbers.Integral, tuple)):
-            raise TypeError(f"HDF5Matrix.create: chunks must be True, None, an int or a tuple. Received: chunks={chunks!r}")
+            raise TypeError(
+                f"HDF5Matrix.create: chunks must be True, None, an int or a tuple. Received: chunks={chunks!r}"
+            )
         if isinstance(chunks, numbers.Integral) and not isinstance(chunks, bool) and chunks < 1:
-            raise ValueError(f"HDF5Matrix.create: chunks (rows per chunk) must be >= 1. Received: chunks={chunks!r}")
+            raise ValueError(
+                f"HDF5Matrix.create: chunks (rows per chunk) must be >= 1. Received: chunks={chunks!r}"
+            )
         if hasattr(data_or_iterable, "shape") and hasattr(data_or_iterable, "__getitem__"):
             src = data_or_iterable
             if len(src.shape) == 0:
-                raise ValueError(f"HDF5Matrix.create: the data needs rows, not a scalar. Received: data_or_iterable={src!r}")
+                raise ValueError(
+                    f"HDF5Matrix.create: the data needs rows, not a scalar. Received: data_or_iterable={src!r}"
+                )
             length = src.shape[0] if length is None else length
             row_bytes = max(1, math.prod(src.shape[1:]) * np.dtype(dtype or src.dtype).itemsize)
             step = max(1, _BLOCK_BYTES // row_bytes)
@@ -640,14 +666,14 @@ class HDF5Matrix:
                     "HDF5Matrix.create: a contiguous dataset (chunks=None) from an iterable needs "
                     "length= (its total rows), or use chunks=True. Received: length=None"
                 )
-            layout = {"shape": (length,) + row_shape}
+            layout = {"shape": (length, *row_shape)}
         else:
             if chunks is True:
                 rows = max(1, _CHUNK_BYTES // max(1, math.prod(row_shape) * dtype.itemsize))
-                chunks = (min(rows, length) if length else rows,) + row_shape
+                chunks = (min(rows, length) if length else rows, *row_shape)
             elif not isinstance(chunks, tuple):
-                chunks = (int(chunks),) + row_shape
-            layout = {"shape": (0,) + row_shape, "maxshape": (None,) + row_shape, "chunks": chunks,
+                chunks = (int(chunks), *row_shape)
+            layout = {"shape": (0, *row_shape), "maxshape": (None, *row_shape), "chunks": chunks,
                       "compression": compression, "compression_opts": compression_opts}  # fmt: skip
         for matrix in list(_OPEN.get(os.path.abspath(os.fsdecode(path)), ())):
             matrix.close()  # HDF5 cannot reopen a file for writing that this process reads
@@ -674,7 +700,9 @@ class HDF5Matrix:
                     ds.resize(written + n, axis=0)
                 elif written + n > ds.shape[0]:
                     del f[dataset]
-                    raise ValueError(f"HDF5Matrix.create: the data has more rows than length. Received: length={length}")
+                    raise ValueError(
+                        f"HDF5Matrix.create: the data has more rows than length. Received: length={length}"
+                    )
                 ds[written : written + n] = block
                 written += n
                 block = next(blocks, None)
