@@ -218,6 +218,18 @@ def test_what_cannot_be_serialized_raises_type_error():
         serialize(BadConfig())
 
 
+def test_self_containing_or_too_deep_data_is_a_clear_error():
+    loop = [1]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        serialize(loop)
+    deep = {"class_name": "__tuple__", "config": {"value": []}}
+    for _ in range(sys.getrecursionlimit()):
+        deep = {"class_name": "__tuple__", "config": {"value": [deep]}}
+    with pytest.raises(ValueError, match="nests too deeply"):
+        deserialize(deep)
+
+
 # ------------------------------------------------------------------ classes and functions
 
 

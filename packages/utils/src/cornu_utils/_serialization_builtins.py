@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["NOT_BUILTIN", "decode", "encode", "is_builtin_name"]
+__all__ = ["NOT_BUILTIN", "decode", "encode", "is_builtin_name", "short_repr"]
 
 NOT_BUILTIN = object()
 # dtype kinds whose values survive ``tolist()`` as JSON numbers, booleans or strings.
@@ -36,6 +36,16 @@ _NAMES = frozenset(
 
 Encoder = Callable[[Any], Any]
 _PLAIN = (str, int, float, bool, type(None))
+
+
+def short_repr(value: Any, limit: int = 300) -> str:
+    """A bounded ``repr`` for error messages: safe on huge or deeply nested data."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxdict, r.maxlist, r.maxtuple, r.maxstring, r.maxother = 5, 8, 8, 8, 120, 120
+    text = r.repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def is_builtin_name(class_name: str) -> bool:
@@ -122,7 +132,7 @@ def encode_dict(obj: dict[Any, Any], encode_item: Encoder) -> dict[str, Any]:
 
 
 def _bad(class_name: str, config: Any, what: str) -> ValueError:
-    return ValueError(f"Malformed `{class_name}` entry: {what}. Received: config={config!r:.300}")
+    return ValueError(f"Malformed `{class_name}` entry: {what}. Received: config={short_repr(config)}")
 
 
 def _numpy_dtype(np: Any, name: Any, class_name: str, config: Any) -> Any:

@@ -18,6 +18,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from cornu_utils._serialization_builtins import short_repr
+
 __all__ = ["REFUSAL", "dump", "load", "needs_code"]
 
 REFUSAL = (
@@ -86,7 +88,7 @@ def dump(fn: types.FunctionType, encode: Callable[[Any], Any]) -> dict[str, Any]
 
 
 def _bad(config: Any, what: str) -> ValueError:
-    return ValueError(f"Malformed `__lambda__` entry: {what}. Received: config={config!r:.300}")
+    return ValueError(f"Malformed `__lambda__` entry: {what}. Received: config={short_repr(config)}")
 
 
 def _code(text: Any, config: Any) -> types.CodeType:
@@ -117,7 +119,7 @@ def _resolve_global(ref: Any, decode: Callable[[Any], Any], config: Any) -> Any:
                 obj = getattr(obj, part)
     except (ImportError, AttributeError) as e:
         where = f"{module}.{qualname}" if isinstance(qualname, str) else module
-        msg = f"The lambda uses {where}, which cannot be found here ({e}). Received: config={config!r:.300}"
+        msg = f"The lambda uses {where}, which cannot be found here ({e}). Received: config={short_repr(config)}"
         raise ValueError(msg) from None
     return obj
 
@@ -139,7 +141,7 @@ def load(config: Any, decode: Callable[[Any], Any]) -> types.FunctionType:
             msg = (
                 f"This lambda was serialized by Python {python} and its bytecode only runs on that "
                 f"version; this is Python {_python()}. Re-serialize it here, or register a named "
-                f"function instead. Received: config={config!r:.300}"
+                f"function instead. Received: config={short_repr(config)}"
             )
             raise ValueError(msg)
         code = _code(config.get("code"), config)

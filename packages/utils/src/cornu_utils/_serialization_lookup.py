@@ -20,6 +20,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cornu_utils._serialization_builtins import short_repr
+
 __all__ = ["MISSING", "SAFE_MODULE_ROOTS", "find", "resolve", "suggest"]
 
 MISSING = object()
@@ -62,8 +64,7 @@ def suggest(queries: Iterable[Any], tables: Iterable[Mapping[str, Any] | None], 
 
 
 def _short(config: Any) -> str:
-    text = repr(config)
-    return text if len(text) <= 400 else text[:400] + "…"
+    return short_repr(config, limit=400)
 
 
 def _module_root_allowed(module: str) -> bool:

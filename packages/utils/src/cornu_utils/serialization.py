@@ -137,7 +137,7 @@ def _serialize(obj: Any) -> Any:
     if not isinstance(obj, type) and hasattr(kind, "get_config"):
         config = obj.get_config()
         if not isinstance(config, dict):
-            msg = f"`get_config()` of {kind.__qualname__} must return a dict. Received: {config!r:.200}"
+            msg = f"`get_config()` of {kind.__qualname__} must return a dict. Received: {_builtins.short_repr(config)}"
             raise TypeError(msg)
         return {
             "module": kind.__module__,
@@ -152,7 +152,7 @@ def _serialize(obj: Any) -> Any:
     msg = (
         f"Cannot serialize {what}. cornu serializes numbers, strings, lists, tuples, dicts, NumPy "
         "arrays and dtypes, registered functions, and objects with a `get_config()` method. "
-        f"Received: obj={obj!r:.200}"
+        f"Received: obj={_builtins.short_repr(obj)}"
     )
     raise TypeError(msg)
 
@@ -180,6 +180,7 @@ def serialize(obj: Any) -> Any:
     Raises:
         TypeError: for anything else (a class, an object without ``get_config``, an object
             NumPy array).
+        ValueError: for an object that contains itself.
 
     Example:
         >>> from cornu_utils import register_serializable, serialize
@@ -194,7 +195,11 @@ def serialize(obj: Any) -> Any:
         >>> serialize(Offset())["registered_name"]
         'docs_ser>Offset'
     """
-    return _serialize(obj)
+    try:
+        return _serialize(obj)
+    except RecursionError:
+        msg = f"Cannot serialize an object that contains itself or nests too deeply. Received: obj={_builtins.short_repr(obj)}"
+        raise ValueError(msg) from None
 
 
 # -------------------------------------------------------------------------------- deserialize
@@ -229,24 +234,24 @@ def _deserialize_values(config: dict[Any, Any], ctx: _Context) -> dict[Any, Any]
 def _deserialize_entry(entry: dict[str, Any], ctx: _Context) -> Any:
     class_name, inner = entry["class_name"], entry["config"]
     if not isinstance(class_name, str) or not class_name:
-        msg = f"`class_name` must be a non-empty string. Received: config={entry!r:.300}"
+        msg = f"`class_name` must be a non-empty string. Received: config={_builtins.short_repr(entry)}"
         raise ValueError(msg)
     if class_name == "__lambda__":
         if ctx.safe:
-            raise ValueError(f"{_code.REFUSAL} Received: config={entry!r:.200}")
+            raise ValueError(f"{_code.REFUSAL} Received: config={_builtins.short_repr(entry)}")
         return _code.load(inner, lambda x: _deserialize(x, ctx))
     if _builtins.is_builtin_name(class_name):
         return _builtins.decode(class_name, inner, lambda x: _deserialize(x, ctx))
     registered_name, module = entry.get("registered_name"), entry.get("module")
     if class_name == "function":
         if not isinstance(inner, str):
-            msg = f"The `config` of a serialized function must be its name. Received: config={entry!r:.300}"
+            msg = f"The `config` of a serialized function must be its name. Received: config={_builtins.short_repr(entry)}"
             raise ValueError(msg)
         return _lookup.resolve("function", inner, registered_name, module, ctx.tables, ctx.safe, entry)
     if inner is None:
         inner = {}
     if not isinstance(inner, dict):
-        msg = f"The `config` of a serialized {class_name!r} must be a dict. Received: config={entry!r:.300}"
+        msg = f"The `config` of a serialized {class_name!r} must be a dict. Received: config={_builtins.short_repr(entry)}"
         raise ValueError(msg)
     cls = _lookup.resolve("class", class_name, registered_name, module, ctx.tables, ctx.safe, entry)
     if isinstance(cls, (types.FunctionType, types.BuiltinFunctionType)):
@@ -264,7 +269,7 @@ def _deserialize_entry(entry: dict[str, Any], ctx: _Context) -> Any:
             if from_config is not None
             else "its constructor"
         )
-        msg = f"Could not rebuild {class_name!r} from its config with {how}: {e}. Received: config={entry!r:.300}"
+        msg = f"Could not rebuild {class_name!r} from its config with {how}: {e}. Received: config={_builtins.short_repr(entry)}"
         raise TypeError(msg) from e
     finally:
         if scope is not None:
@@ -325,5 +330,8 @@ def deserialize(
     token = _safe_state.set(safe)
     try:
         return _deserialize(config, ctx)
+    except RecursionError:
+        msg = f"The serialized data nests too deeply to rebuild. Received: config={_builtins.short_repr(config)}"
+        raise ValueError(msg) from None
     finally:
         _safe_state.reset(token)
