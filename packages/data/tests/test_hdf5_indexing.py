@@ -63,10 +63,38 @@ def check_same(got, expected):
     np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
 
 
-def test_contiguous_layout_uses_the_memory_map_and_others_h5py(h5file):
+def test_uncompressed_whole_row_layouts_are_memory_mapped_others_read_by_h5py(h5file):
     assert HDF5Matrix(h5file, "contiguous")._mm is not None
-    for name in ("row_chunks", "gzip", "compound", "unwritten", "empty"):
+    assert HDF5Matrix(h5file, "row_chunks")._chunk_rows is not None
+    for name in ("split_chunks", "gzip", "compound", "unwritten", "empty"):
         assert HDF5Matrix(h5file, name)._mm is None
+
+
+def test_chunk_map_with_chunks_in_several_offset_classes_or_missing(tmp_path):
+    path = tmp_path / "interleaved.h5"
+    data = np.arange(8 * 3, dtype=np.float32).reshape(8, 3)
+    # aligned to 7 bytes, the 48-byte chunks land 49 bytes apart: not a whole number of rows
+    with h5py.File(path, "w", alignment_threshold=1, alignment_interval=7) as f:
+        f.create_dataset("x", data=data, chunks=(4, 3))
+        y = f.create_dataset("y", shape=(8, 3), dtype="f4", chunks=(4, 3))
+        y[:4] = data[:4]  # the second chunk is never written: fill values
+    x = HDF5Matrix(path, "x")
+    assert x._chunk_rows[2] is not None, "two offset classes, one map each"
+    check_same(x[[6, 1, 6, 7]], data[[6, 1, 6, 7]])
+    check_same(x[[6, 1], 1:], data[[6, 1], 1:])
+    y = HDF5Matrix(path, "y")
+    assert y._mm is None, "an unwritten chunk has no bytes to map"
+    check_same(y[[6, 1, 6]], np.concatenate([data[:4], np.zeros((4, 3), "f4")])[[6, 1, 6]])
+
+
+def test_chunk_map_with_a_userblock(tmp_path):
+    path = tmp_path / "ub_chunks.h5"
+    with h5py.File(path, "w", userblock_size=512) as f:
+        f.create_dataset("x", data=DATA, chunks=(2, 5, 3))
+    m = HDF5Matrix(path, "x", start=1)
+    assert m._chunk_rows is not None
+    check_same(m[[15, 0, 7, 0]], DATA[1:][[15, 0, 7, 0]])
+    check_same(m[[2, 3], 1:, [0, 2]], DATA[1:][[2, 3], 1:, [0, 2]])
 
 
 def test_properties_describe_the_window(matrix):
@@ -289,9 +317,15 @@ class CountingDataset:
 
 @pytest.mark.parametrize(
     ("layout", "reads"),
-    # rows {0, 4, 5}, {90}, {350, 351}: unfiltered reads a run per group of nearby rows; gzip one
-    # read per chunk band touched (bands of 4 rows: 0, 1, 22, 87); the memory map none at all
-    [({"chunks": (4, 1024)}, 3), ({"chunks": (4, 1024), "compression": "gzip"}, 4), ({}, 0)],
+    # rows {0, 4, 5}, {90}, {350, 351}: unfiltered chunks cutting rows read a run per group of
+    # nearby rows; gzip one read per chunk band touched (bands of 4 rows: 0, 1, 22, 87); the
+    # memory maps of contiguous data and of whole-row chunks none at all
+    [
+        ({"chunks": (4, 512)}, 3),
+        ({"chunks": (4, 1024), "compression": "gzip"}, 4),
+        ({}, 0),
+        ({"chunks": (4, 1024)}, 0),
+    ],
 )
 def test_index_lists_are_read_sorted_deduplicated_and_grouped(tmp_path, layout, reads):
     wide = np.arange(400 * 1024, dtype=np.float32).reshape(400, 1024)

@@ -161,6 +161,51 @@ def _short(key) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def _row_map(ds, path: str):
+    """Memory maps of an uncompressed dataset chunked in whole rows, or None.
+
+    Returns ``(views, first, group)``: ``views[j]`` maps the file as rows starting at byte
+    ``j``'s offset class, ``first[k]`` is the row of ``views[group[k]]`` where chunk ``k``
+    starts. Chunks written one after another (as ``create`` does) share one class; a few
+    classes are allowed for chunks placed after metadata.
+    """
+    import numpy as np
+
+    band = ds.chunks[0]
+    row_bytes = math.prod(ds.shape[1:]) * ds.dtype.itemsize
+    nchunks = -(-ds.shape[0] // band)
+    if (
+        tuple(ds.chunks[1:]) != tuple(ds.shape[1:])
+        or ds.id.get_create_plist().get_nfilters()
+        or ds.dtype.kind not in "iufc"
+        or ds.id.get_type().get_size() != ds.dtype.itemsize
+        or row_bytes == 0
+        or not 0 < nchunks <= 1 << 20
+        or not hasattr(ds.id, "chunk_iter")
+    ):
+        return None
+    offsets = np.full(nchunks, -1, dtype=np.int64)
+
+    def visit(info):
+        if info.size == band * row_bytes and not any(info.chunk_offset[1:]):
+            offsets[info.chunk_offset[0] // band] = info.byte_offset
+
+    ds.id.chunk_iter(visit)
+    size = os.path.getsize(path)
+    if (offsets < 0).any() or int(offsets.max()) + band * row_bytes > size:
+        return None
+    bases, group = np.unique(offsets % row_bytes, return_inverse=True)
+    if len(bases) > 8:
+        return None
+    views = [
+        np.memmap(
+            path, dtype=ds.dtype, mode="r", offset=int(b), shape=((size - b) // row_bytes, *ds.shape[1:])
+        ).view(np.ndarray)
+        for b in bases
+    ]
+    return views, (offsets - bases[group]) // row_bytes, group.reshape(-1)
+
+
 def _index_error(key, i, axis, size, window) -> IndexError:
     where = f"axis {axis} with size {size}"
     if axis == 0:
@@ -342,7 +387,7 @@ class HDF5Matrix:
         self.start, self.end = int(start), end
 
     def _reset(self, meta=None, probe=None):
-        self._pid, self._file, self._ds, self._mm = None, None, None, None
+        self._pid, self._file, self._ds, self._mm, self._chunk_rows = None, None, None, None, None
         self._lock, self._lock_pid = threading.Lock(), os.getpid()
         self._meta, self._probe = meta, probe  # (raw shape, raw dtype); normalizer's (row shape, dtype)
         if meta is None:
@@ -384,17 +429,18 @@ class HDF5Matrix:
             f, ds = self._open_file(h5py, cache)
         try:
             dcpl = ds.id.get_create_plist()
-            mm = None
-            if (  # map only bytes that lie in this very file (not behind an external link)
-                dcpl.get_layout() == h5py.h5d.CONTIGUOUS
-                and dcpl.get_external_count() == 0
-                and os.path.samefile(ds.file.filename, self._path)
-            ):
-                mm = _memmap(ds, self._path)
+            mm = chunk_rows = None
+            # map only bytes that lie in this very file (not behind an external link)
+            if dcpl.get_external_count() == 0 and os.path.samefile(ds.file.filename, self._path):
+                if dcpl.get_layout() == h5py.h5d.CONTIGUOUS:
+                    mm = _memmap(ds, self._path)
+                elif dcpl.get_layout() == h5py.h5d.CHUNKED and (mapped := _row_map(ds, self._path)):
+                    views, first, group = mapped
+                    mm, chunk_rows = views[0], (first, ds.chunks[0], views if len(views) > 1 else None, group)
         except BaseException:
             f.close()
             raise
-        self._file, self._ds, self._mm = f, ds, mm
+        self._file, self._ds, self._mm, self._chunk_rows = f, ds, mm, chunk_rows
         self._filtered = ds.chunks is not None and dcpl.get_nfilters() > 0
         _OPEN.setdefault(self._path, weakref.WeakSet()).add(self)
         if self._meta is None:
@@ -499,8 +545,13 @@ class HDF5Matrix:
         window = (self.start, self.end)
         if self.normalizer is None:
             comps = _components(key, (len(self), *self._meta[0][1:]), window)
-            if self._mm is not None and any(hasattr(c, "shape") for c in comps):
-                return self._mm[self.start : self.end][tuple(comps)]  # NumPy gathers from the map
+            if self._mm is not None:  # NumPy gathers from the map
+                i0 = next(i for i, c in enumerate(comps) if c is not None)
+                if hasattr(comps[i0], "shape") and (self._chunk_rows is None or self._chunk_rows[2] is None):
+                    comps[i0] = self._file_rows(comps[i0] + self.start)
+                    return self._mm[tuple(comps)]
+                if self._chunk_rows is None and any(hasattr(c, "shape") for c in comps):
+                    return self._mm[self.start : self.end][tuple(comps)]
         else:
             comps = _components(key, self.shape, window)
         data_axes = [i for i, c in enumerate(comps) if c is not None]
@@ -522,6 +573,13 @@ class HDF5Matrix:
             return block
         return block[tuple(local)]
 
+    def _file_rows(self, rows):
+        """Rows of the memory map holding the given (absolute) rows of the dataset."""
+        if self._chunk_rows is None:
+            return rows
+        first, band = self._chunk_rows[:2]
+        return first[rows // band] + rows % band
+
     def _read(self, rows, trailing):
         """Rows (a slice with positive step, or sorted unique absolute indices) x trailing slices.
 
@@ -539,7 +597,15 @@ class HDF5Matrix:
         if isinstance(rows, slice):
             return ds[(rows, *trailing)]
         if self._mm is not None:
-            return self._mm[(rows, *trailing)]
+            if self._chunk_rows is None or self._chunk_rows[2] is None:
+                return self._mm[(self._file_rows(rows), *trailing)]
+            _, band, views, group = self._chunk_rows
+            where, which = self._file_rows(rows), group[rows // band]
+            out = np.empty((nrows, *counts), dtype=ds.dtype)
+            for j in np.unique(which):
+                pick = which == j
+                out[pick] = views[j][(where[pick], *trailing)]
+            return out
         first, last = int(rows[0]), int(rows[-1])
         if last - first + 1 <= 4 * nrows:  # dense enough: one slice read, then pick
             return ds[(slice(first, last + 1), *trailing)][rows - first]
@@ -582,7 +648,7 @@ class HDF5Matrix:
         with self._process_lock():
             if self._file is not None:
                 self._file.close() if self._pid == os.getpid() else _INHERITED.append(self._file)
-            self._pid, self._file, self._ds, self._mm = None, None, None, None
+            self._pid, self._file, self._ds, self._mm, self._chunk_rows = None, None, None, None, None
             _OPEN.get(self._path, weakref.WeakSet()).discard(self)
 
     def __enter__(self):
