@@ -10,8 +10,8 @@ and shards data per rank. No framework is imported until a function needs it.
 Example:
     >>> import numpy as np
     >>> import cornu_parallel
-    >>> rep = cornu_parallel.replicate(lambda x: x + 1.0, devices=["cpu:0", "cpu:0"])
-    >>> rep(np.zeros(3)).tolist()
+    >>> rep = cornu_parallel.replicate(lambda x: x + 1.0)  # every device of the backend
+    >>> np.asarray(rep(np.zeros(3))).tolist()
     [1.0, 1.0, 1.0]
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from cornu_parallel.__about__ import __version__
 from cornu_parallel.replica import ReplicatedModel
-from cornu_parallel.replicate import model_backend, multi_gpu_model, replicate
+from cornu_parallel.replication import model_backend, multi_gpu_model, replicate
 
 __all__ = [
     "ReplicatedModel",

@@ -7,6 +7,7 @@ drop); when the count does not divide, the first ranks hold one batch more.
 
 from __future__ import annotations
 
+import collections.abc
 import itertools
 from typing import Any, Iterator
 
@@ -80,9 +81,6 @@ def _sharded_dataset_class() -> type:
     return ShardedPyDataset
 
 
-_CLASS: list[type] = []
-
-
 class ShardedIterable:
     """Items ``rank, rank + world_size, ...`` of an iterable, re-iterable when the source is.
 
@@ -94,14 +92,22 @@ class ShardedIterable:
         self.iterable = iterable
         self.rank = rank
         self.world_size = world_size
+        self._stream: Iterator[Any] | None = None
 
     def __iter__(self) -> Iterator[Any]:
+        if isinstance(self.iterable, collections.abc.Iterator):  # one-shot: one shared stream
+            if self._stream is None:
+                self._stream = itertools.islice(self.iterable, self.rank, None, self.world_size)
+            return self._stream
         return itertools.islice(iter(self.iterable), self.rank, None, self.world_size)
 
     def __next__(self) -> Any:  # a generator in gives an iterator out
-        if not hasattr(self, "_it"):
-            self._it = iter(self)
-        return next(self._it)
+        if self._stream is None:
+            self._stream = itertools.islice(iter(self.iterable), self.rank, None, self.world_size)
+        return next(self._stream)
+
+
+_CLASS: list[type] = []
 
 
 def shard_data(dataset: Any, rank: int, world_size: int) -> Any:

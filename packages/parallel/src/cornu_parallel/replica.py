@@ -24,11 +24,12 @@ class ReplicatedModel:
         backend: ``"numpy"``, ``"torch"``, ``"jax"`` or ``"tensorflow"``.
 
     Example:
-        >>> import numpy as np
-        >>> from cornu_parallel import replicate
-        >>> rep = replicate(lambda x: x * 2, devices=["cpu:0", "cpu:0"])
-        >>> isinstance(rep, ReplicatedModel), rep.devices
-        (True, ('cpu:0', 'cpu:0'))
+        >>> from cornu_parallel import ReplicatedModel, replicate
+        >>> def double(x):
+        ...     return x * 2
+        >>> rep = replicate(double)
+        >>> isinstance(rep, ReplicatedModel), rep.model is double
+        (True, True)
     """
 
     backend = "numpy"

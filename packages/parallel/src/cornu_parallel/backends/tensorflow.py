@@ -87,10 +87,18 @@ class TensorFlowReplicatedModel(ReplicatedModel):
             v.assign(w)
 
 
+def _device_of(variable: Any) -> str:
+    """A variable's device; Keras 3 variables keep theirs on the tf.Variable in ``.value``."""
+    device = getattr(variable, "device", None)
+    if device is None:
+        device = getattr(getattr(variable, "value", None), "device", None)
+    return device or "/device:CPU:0"
+
+
 def _relocated(model: Any) -> Any:
     """The template with its weights on ``/cpu:0``: itself when already there, else a clone."""
     variables = list(getattr(model, "weights", None) or getattr(model, "variables", ()) or ())
-    if all("CPU" in (v.device or "/device:CPU:0").upper() for v in variables):
+    if all("CPU" in _device_of(v).upper() for v in variables):
         return model
     root = sys.modules.get(type(model).__module__.split(".")[0])
     clone_model = getattr(getattr(root, "models", None), "clone_model", None)
@@ -98,7 +106,7 @@ def _relocated(model: Any) -> Any:
         msg = (
             "`relocate=True` (cpu_relocation) needs a Keras model, which can be cloned under "
             "/cpu:0, or a model whose variables are already on the CPU. Received: "
-            f"model={type(model).__name__} with variables on {sorted({v.device for v in variables})}"
+            f"model={type(model).__name__} with variables on {sorted({_device_of(v) for v in variables})}"
         )
         raise ValueError(msg)
     with tf.device("/cpu:0"):

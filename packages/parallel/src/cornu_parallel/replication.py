@@ -82,9 +82,11 @@ def replicate(
     Example:
         >>> import numpy as np
         >>> from cornu_parallel import replicate
-        >>> rep = replicate(lambda x: x * 2.0, devices=["cpu:0", "cpu:0", "cpu:0"])
-        >>> rep(np.arange(5.0)).tolist()
+        >>> rep = replicate(lambda x: x * 2.0)  # devices=None: every device of the backend
+        >>> np.asarray(rep(np.arange(5.0))).tolist()
         [0.0, 2.0, 4.0, 6.0, 8.0]
+        >>> rep.model(3.0)  # the template
+        6.0
     """
     backend = model_backend(model)
     if not isinstance(relocate, bool):
@@ -140,7 +142,19 @@ def multi_gpu_model(
         if not isinstance(value, bool):
             msg = f"`{arg}` must be True or False. Received: {arg}={value!r}"
             raise ValueError(msg)
-    if isinstance(gpus, (list, tuple)):
+    if gpus is None or (isinstance(gpus, (list, tuple)) and not gpus) or (
+        isinstance(gpus, int) and not isinstance(gpus, bool) and gpus == 0
+    ):  # falsy: every GPU, as Keras 2
+        available_gpus = [d for d in _devices.available(backend) if d.startswith("gpu:")]
+        count = len(available_gpus)
+        if count <= 1:
+            msg = (
+                "For multi-gpu usage to be effective, call `multi_gpu_model` with `gpus >= 2`. "
+                f"`gpus=None` means every GPU, and this machine has {count}. Received: gpus={gpus!r}"
+            )
+            raise ValueError(msg)
+        ids = [int(d.split(":")[1]) for d in available_gpus]
+    elif isinstance(gpus, (list, tuple)):
         if len(gpus) <= 1:
             msg = (
                 "For multi-gpu usage to be effective, call `multi_gpu_model` with `len(gpus) >= 2`. "
@@ -151,16 +165,6 @@ def multi_gpu_model(
             msg = f"`gpus` must be an int or a list of non-negative int GPU ids. Received: gpus={gpus!r}"
             raise ValueError(msg)
         ids = list(gpus)
-    elif gpus is None or gpus == 0:
-        available_gpus = [d for d in _devices.available(backend) if d.startswith("gpu:")]
-        count = len(available_gpus)
-        if count <= 1:
-            msg = (
-                "For multi-gpu usage to be effective, call `multi_gpu_model` with `gpus >= 2`. "
-                f"`gpus=None` means every GPU, and this machine has {count}. Received: gpus={gpus!r}"
-            )
-            raise ValueError(msg)
-        ids = [int(d.split(":")[1]) for d in available_gpus]
     elif isinstance(gpus, int) and not isinstance(gpus, bool):
         if gpus <= 1:
             msg = (
