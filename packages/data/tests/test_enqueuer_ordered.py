@@ -150,6 +150,37 @@ def test_process_workers_seed_torch():
     assert len({b["draw"] for b in firsts.values()}) == 2
 
 
+_LAZY_TORCH = """
+import json, sys
+sys.path.insert(0, {here!r})
+import cornu_data_testsets as sets
+from cornu_data import OrderedEnqueuer
+assert "torch" not in sys.modules
+with OrderedEnqueuer(sets.TorchDraw(), workers=1, use_multiprocessing=True, start_method="fork", seed=1) as enq:
+    for _ in range(2):
+        enq.start()
+        print(json.dumps(list(enq.get())[0]))
+"""
+
+
+@pytest.mark.slow
+def test_torch_imported_inside_getitem_is_seeded_at_import(tmp_path):
+    """The worker imports torch in its first task; that import is seeded from the epoch seed."""
+    torch = pytest.importorskip("torch")
+    import json
+    import subprocess
+
+    code = _LAZY_TORCH.format(here=str(Path(__file__).parent))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    firsts = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(firsts) == 2
+    assert firsts[0]["seed"] != firsts[1]["seed"]
+    for b in firsts:
+        expected = float(torch.rand(1, generator=torch.Generator().manual_seed(b["seed"])))
+        assert b["draw"] == pytest.approx(expected, abs=1e-7)
+
+
 def test_thread_workers_run_in_a_copy_of_the_callers_context():
     token = sets.SCOPE.set("outer scope")
     try:

@@ -26,7 +26,7 @@ from typing import Any
 
 from cornu_data import _shm
 from cornu_data._errors import WorkerError, pack_exception, unpack_exception
-from cornu_data._seeding import WorkerInfo, loaded_frameworks, seed_late_imports, seed_worker, set_worker_info
+from cornu_data._seeding import WorkerInfo, seed_worker, set_worker_info
 
 __all__ = ["ProcessPool", "ThreadPool"]
 
@@ -143,7 +143,6 @@ def _process_main(
         return
     writer = _shm.ShmWriter(token, w)
     iterator_box: list[Any] = []
-    seed, seeded = 0, set(loaded_frameworks())
     try:
         while True:
             if not tasks.poll(1.0):
@@ -157,11 +156,11 @@ def _process_main(
             if msg is None:
                 return
             if msg[0] == "epoch":
-                _, epoch, seed, resync, frameworks = msg
+                _, epoch, seed, resync = msg
                 if resync is not None:
                     source = pickle.loads(resync)
                 set_worker_info(WorkerInfo(w, workers, seed, epoch), thread=False)
-                seeded = seed_worker(seed, frameworks)
+                seed_worker(seed)
                 continue
             if stop.is_set():
                 continue
@@ -173,7 +172,6 @@ def _process_main(
                 data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as e:
                 data = pickle.dumps(("err", msg[1], pack_exception(e)), protocol=pickle.HIGHEST_PROTOCOL)
-            seed_late_imports(seed, seeded)
             try:
                 results.send_bytes(data)
             except (BrokenPipeError, OSError):
@@ -273,9 +271,9 @@ class ProcessPool:
                 )
                 raise TypeError(msg) from e
         if start_method == "forkserver":
-            # Effective until the fork server starts: it imports these once and every worker
-            # forks from it with them loaded (seeding imports the consumer's frameworks).
-            ctx.set_forkserver_preload(["__main__", "numpy", "cornu_data._workers", *loaded_frameworks()])
+            # Effective until the fork server starts: it imports these once, and every worker
+            # forks from it with them loaded.
+            ctx.set_forkserver_preload(["__main__", "numpy", "cornu_data._workers"])
         if os.name == "posix":
             resource_tracker.ensure_running()  # one tracker shared by every worker, never one each
         self.token = _shm.new_token()
@@ -302,7 +300,7 @@ class ProcessPool:
 
     def start_epoch(self, epoch: int, seeds: list[int], extra: Any = None) -> None:
         for w in range(self.workers):
-            self.send(w, ("epoch", epoch, seeds[w], extra, loaded_frameworks()))
+            self.send(w, ("epoch", epoch, seeds[w], extra))
 
     def send(self, w: int, msg: tuple[Any, ...] | None) -> None:
         try:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 from cornu_config import filter_traceback
@@ -43,9 +44,9 @@ def to_tf_dataset(ds: Any, *, shuffle: bool = False, seed: int | None = None,
     The element spec is inferred from the first batch: each array leaf becomes a
     ``TensorSpec`` with an unknown batch dimension (the last batch may be smaller) and the
     other dimensions and dtype of that batch; lists become tuples. Each pass over the dataset
-    is one epoch made by cornu_data's workers (persistent, ordered, seeded); with workers,
-    tf.data's own autotuning is switched off as Keras does. A finite dataset reports its
-    cardinality.
+    is one epoch made by cornu_data's workers (persistent, ordered, seeded; they stop when the
+    dataset object is garbage-collected, or at exit); with workers, tf.data's own autotuning
+    is switched off as Keras does. A finite dataset reports its cardinality.
 
     Args:
         ds: a PyDataset (or arrays / a generator of batches).
@@ -78,6 +79,7 @@ def to_tf_dataset(ds: Any, *, shuffle: bool = False, seed: int | None = None,
             yield _tuples(batch)
 
     dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    weakref.finalize(dataset, feeder.close)  # the workers stop with the dataset (or at exit)
     if feeder.num_batches is not None:
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(feeder.num_batches))
     if feeder.enqueuer is not None:
