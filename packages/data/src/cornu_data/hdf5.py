@@ -544,14 +544,26 @@ class HDF5Matrix:
         ds = self._dataset()
         window = (self.start, self.end)
         if self.normalizer is None:
-            comps = _components(key, (len(self), *self._meta[0][1:]), window)
+            n = self.end - self.start
+            if type(key) is int and -n <= key < n:  # the common cases first, cheaply
+                key = self.start + key + (n if key < 0 else 0)
+                return self._mm[key].copy() if self._mm is not None and self._chunk_rows is None else ds[key]
+            if type(key) is slice and key.step is None:
+                a, b, _ = key.indices(n)
+                if b > a:
+                    key = slice(self.start + a, self.start + b)
+                    return (
+                        self._mm[key].copy() if self._mm is not None and self._chunk_rows is None else ds[key]
+                    )
+            comps = _components(key, (n, *self._meta[0][1:]), window)
             if self._mm is not None:  # NumPy gathers from the map
                 i0 = next(i for i, c in enumerate(comps) if c is not None)
                 if hasattr(comps[i0], "shape") and (self._chunk_rows is None or self._chunk_rows[2] is None):
                     comps[i0] = self._file_rows(comps[i0] + self.start)
                     return self._mm[tuple(comps)]
-                if self._chunk_rows is None and any(hasattr(c, "shape") for c in comps):
-                    return self._mm[self.start : self.end][tuple(comps)]
+                if self._chunk_rows is None:  # contiguous: NumPy on the mapped window, a copy
+                    out = self._mm[self.start : self.end][tuple(comps)]
+                    return out if any(hasattr(c, "shape") for c in comps) else out.copy()
         else:
             comps = _components(key, self.shape, window)
         data_axes = [i for i, c in enumerate(comps) if c is not None]
