@@ -675,38 +675,53 @@ class _TarFile(tarfile.TarFile):
         """Never give extracted files the archive's owners (as root, tarfile would)."""
 
 
-def _umask() -> int:
-    try:  # Linux: read it without changing it (os.umask would, for every thread)
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS |= getattr(os, "O_BINARY", 0)
+
+
+def _write_member(tar: tarfile.TarFile, m: tarfile.TarInfo, target: str) -> None:
+    """Write a regular member straight from the archive stream (tarfile's path, minus its overheads)."""
+    mode = (m.mode & 0o755) | 0o600  # no setuid/setgid/sticky, no group/other write
+    fd = os.open(target, _OPEN_FLAGS, mode)
+    with open(fd, "wb", closefd=True) as out:
+        src, left = tar.fileobj, m.size
+        src.seek(m.offset_data)
+        while left:
+            block = src.read(min(left, _CHUNK))
+            if not block:
+                raise tarfile.ReadError(f"unexpected end of data in member {m.name!r}")
+            out.write(block)
+            left -= len(block)
+        out.flush()
+        if os.utime in os.supports_fd:
+            os.utime(fd, (m.mtime, m.mtime))
+    if os.utime not in os.supports_fd:  # pragma: no cover - Windows
+        os.utime(target, (m.mtime, m.mtime))
 
 
 def _extract_tar(archive: str, dest: str) -> None:
     check = _Members(os.path.basename(archive))
     trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
-    dirs, new_mode = [], 0o666 & ~_umask()
+    dirs, made = [], {dest}
     with _TarFile.open(archive, "r:*") as tar:
         for m in tar:  # one pass: each member is checked, then written, as the archive is read
             if not check.check(m.name, _tar_kind(m), m.linkname):
                 continue
-            tar.extract(m, dest, set_attrs=False, **trusted)
-            if m.isreg():
-                target = os.path.join(dest, m.name)
-                mode = (m.mode & 0o755) | 0o600  # no setuid/setgid/sticky, no group/other write
-                if mode != new_mode:  # the mode a new file gets: one system call saved per member
-                    os.chmod(target, mode)
-                os.utime(target, (m.mtime, m.mtime))
+            target = os.path.join(dest, m.name.rstrip("/"))
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            if m.isreg() and not m.issparse():
+                _write_member(tar, m, target)
             elif m.isdir():
-                dirs.append(m)
-    for m in reversed(dirs):  # modes last, so a read-only directory does not block its members
-        target = os.path.join(dest, m.name)
+                if target not in made:
+                    os.makedirs(target, exist_ok=True)
+                    made.add(target)
+                dirs.append((target, m))
+            else:  # links (checked above) and sparse files: tarfile's own code
+                tar.extract(m, dest, set_attrs=False, **trusted)
+    for target, m in reversed(dirs):  # modes last, so a read-only directory does not block its members
         os.chmod(target, (m.mode & 0o755) | 0o700)
         os.utime(target, (m.mtime, m.mtime))
 
