@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import io
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import tarfile
@@ -425,3 +427,20 @@ def test_processes_download_once(tmp_path, http_server):
     assert len(http_server.hits("/shared.bin")) == 1
     assert _read(paths.pop()) == PAYLOAD
     assert sum("Waiting for another process" in out for out, _ in outs) >= 1
+
+
+def test_threads_download_once(tmp_path, http_server):
+    url = http_server.add("/t.bin", PAYLOAD, delay=0.3)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        paths = set(pool.map(lambda _: get_file(origin=url, cache_dir=tmp_path, file_hash=SHA256), range(4)))
+    assert paths == {str(tmp_path / "datasets" / "t.bin")}
+    assert len(http_server.hits("/t.bin")) == 1
+
+
+def test_connection_refused_is_retried_then_reported(tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(DownloadError, match=rf"127\.0\.0\.1:{port}/x\.bin: ConnectionError.*gave up after 3 attempts"):
+        get_file(origin=f"http://127.0.0.1:{port}/x.bin", cache_dir=tmp_path, retries=2)
+    assert not (tmp_path / "datasets" / "x.bin").exists()

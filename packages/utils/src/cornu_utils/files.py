@@ -359,7 +359,7 @@ class _Sink:
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
         for _ in range(_NBUF if hasher is not None else 1):
             self.free.put(bytearray(_CHUNK))
-        self.thread = None
+        self.thread, self.error = None, None
         if hasher is not None:
             self.thread = threading.Thread(target=self._hash_loop, name="cornu-hash", daemon=True)
             self.thread.start()
@@ -367,7 +367,11 @@ class _Sink:
     def _hash_loop(self) -> None:
         update, get, put = self.hasher.update, self.jobs.get, self.free.put
         while (job := get()) is not None:
-            update(memoryview(job[0])[: job[1]])
+            try:
+                if self.error is None:
+                    update(memoryview(job[0])[: job[1]])
+            except BaseException as e:  # keep returning buffers so the receiver never blocks
+                self.error = e
             put(job[0])
 
     def fill(self, readinto: Callable[[Any], int]) -> int:
@@ -393,6 +397,9 @@ class _Sink:
             self.jobs.put(None)
             self.thread.join()
             self.thread = None
+        if self.error is not None:
+            self.file.close()
+            raise self.error
         try:
             self.file.close()
         except OSError as e:
