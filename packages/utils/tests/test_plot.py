@@ -57,7 +57,8 @@ def test_dot_file_needs_neither_pydot_nor_graphviz(tmp_path, no_pydot, no_graphv
     path = plot_model(params(), to_file=tmp_path / "model.dot", show_shapes=True)
     assert path == tmp_path / "model.dot"
     text = path.read_text()
-    assert text.startswith('digraph "dict" {') and text.rstrip().endswith("}")
+    assert text.startswith('digraph "dict" {')
+    assert text.rstrip().endswith("}")
     assert edge_map(text, "contains") == {"dict (pytree)": {"dense (dict)", "head (dict)"}}
 
 
@@ -68,28 +69,33 @@ def test_pytree_expand_nested_shows_leaves():
 
 def test_labels_are_escaped():
     text = model_to_dot({'<b>&"x"': np.zeros(2)}).to_string()
-    assert "&lt;b&gt;&amp;&quot;x&quot;" in text and "<b><b>" not in text
+    assert "&lt;b&gt;&amp;&quot;x&quot;" in text
+    assert "<b><b>" not in text
 
 
 def test_label_toggles():
     jax_model = (lambda p, x: x @ p["dense"]["kernel"], params())
     x = np.zeros((5, 4), "float32")
     plain = model_to_dot(jax_model, example_inputs=x).to_string()
-    assert "Output shape" not in plain and "<b>output</b> (&lt;lambda&gt;)" in plain
+    assert "Output shape" not in plain
+    assert "<b>output</b> (&lt;lambda&gt;)" in plain
     shaped = model_to_dot(jax_model, show_shapes=True, show_dtype=True, example_inputs=x).to_string()
-    assert "Output shape: <b>(5, 3)</b>" in shaped and "Output dtype: <b>float32</b>" in shaped
+    assert "Output shape: <b>(5, 3)</b>" in shaped
+    assert "Output dtype: <b>float32</b>" in shaped
     assert "Input shape" not in shaped.split('"in:0"')[1].split("\n")[0]  # inputs have none
     unnamed = model_to_dot(params(), show_layer_names=False).to_string()
-    assert "<b>dict</b></td>" in unnamed and "<b>dense</b>" not in unnamed
+    assert "<b>dict</b></td>" in unnamed
+    assert "<b>dense</b>" not in unnamed
 
 
 def test_graph_options_in_text():
     text = model_to_dot(params(), rankdir="LR", dpi=150).to_string()
-    assert 'rankdir="LR"' in text and "dpi=150" in text
+    assert 'rankdir="LR"' in text
+    assert "dpi=150" in text
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    ("kwargs", "match"),
     [
         ({"rankdir": "XY"}, r"`rankdir` must be one of .*Received: rankdir='XY'"),
         ({"dpi": 0}, r"`dpi` must be a positive number. Received: dpi=0"),
@@ -121,7 +127,8 @@ def test_missing_graphviz_is_an_oserror_with_install_hint(tmp_path, no_graphviz)
 def test_on_error_warn_writes_dot_instead(tmp_path, no_pydot):
     with pytest.warns(RuntimeWarning, match=r"pip install pydot.*Wrote the graph as DOT text to .*model.dot"):
         path = plot_model(params(), to_file=tmp_path / "model.png", on_error="warn")
-    assert path == tmp_path / "model.dot" and path.read_text().startswith("digraph")
+    assert path == tmp_path / "model.dot"
+    assert path.read_text().startswith("digraph")
     assert not (tmp_path / "model.png").exists()
     with pytest.warns(RuntimeWarning):
         path = plot_model(params(), to_file=tmp_path / "noext", on_error="warn")
@@ -135,15 +142,18 @@ def test_on_error_warn_writes_dot_instead(tmp_path, no_pydot):
 def test_png_really_rendered(tmp_path):
     path = plot_model(params(), to_file=tmp_path / "model.png", show_shapes=True, expand_nested=True)
     data = path.read_bytes()
-    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 1000
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) > 1000
 
 
 @needs_graphviz
 def test_pm06_svg_and_no_suffix(tmp_path):
     svg = plot_model(params(), to_file=tmp_path / "model.svg").read_text()
-    assert "<svg" in svg and ">dense</text>" in svg
+    assert "<svg" in svg
+    assert ">dense</text>" in svg
     path = plot_model(params(), to_file=tmp_path / "x")
-    assert path == tmp_path / "x" and path.read_bytes().startswith(b"\x89PNG")
+    assert path == tmp_path / "x"
+    assert path.read_bytes().startswith(b"\x89PNG")
 
 
 @needs_graphviz
@@ -264,7 +274,8 @@ def test_pm05_keras_subclassed_model_is_one_node(keras):
     model = Sub()
     model(np.zeros((1, 3), "float32"))
     text = model_to_dot(model).to_string()
-    assert len(NODE.findall(text)) == 1 and "<b>sub</b> (Sub)" in text
+    assert len(NODE.findall(text)) == 1
+    assert "<b>sub</b> (Sub)" in text
     assert len(NODE.findall(model_to_dot(model, expand_nested=True).to_string())) == 2
 
 
@@ -287,4 +298,5 @@ def test_keras_nested_model_expands_into_a_cluster(keras):
         "pre (Dense)": {"inner_a (Dense)"},
         "inner_a (Dense)": {"inner_b (Dense)"},
     }
-    assert 'label="inner"; style=dashed' in text and "Output shape: <b>(None, 5)</b>" in text
+    assert 'label="inner"; style=dashed' in text
+    assert "Output shape: <b>(None, 5)</b>" in text

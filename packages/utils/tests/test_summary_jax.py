@@ -173,7 +173,8 @@ def test_paths_and_depths():
 def test_same_array_at_two_paths_counts_once():
     w = np.zeros((5, 5), "float32")
     s = summarize({"a": w, "b": {"tied": w}, "c": np.zeros(3, "float32")})
-    assert s.total_params == 28 and s.total_bytes == 112
+    assert s.total_params == 28
+    assert s.total_bytes == 112
     assert {r.path: r.params for r in s.rows} == {"a": 25, "b": 25, "b/tied": 25, "c": 3}
 
 
@@ -183,7 +184,8 @@ def test_namedtuple_and_none_nodes():
     Layer = namedtuple("Layer", ["w", "b"])
     s = summarize([Layer(np.zeros((2, 2)), None), Layer(np.zeros((2, 1)), np.zeros(1))])
     assert [r.path for r in s.rows] == ["0", "0/w", "1", "1/w", "1/b"]
-    assert s.rows[0].type == "Layer" and s.total_params == 7
+    assert s.rows[0].type == "Layer"
+    assert s.total_params == 7
 
 
 def test_apply_fn_with_numpy_gives_output_row():
@@ -216,16 +218,19 @@ def test_jax_arrays_and_eval_shape_apply():
         return {"logits": x @ p["dense"]["kernel"] + p["dense"]["bias"], "features": x}
 
     s = summarize((apply, params), example_inputs=jnp.zeros((2, 4)))
-    assert s.total_params == 15 and s.total_bytes == 60
+    assert s.total_params == 15
+    assert s.total_bytes == 60
     assert s.rows[-1].output_shape == "{features: (2, 4), logits: (2, 3)}"  # JAX sorts keys
-    assert calls and all(c != "ArrayImpl" for c in calls), "apply ran abstractly under eval_shape"
+    assert calls, "apply was called"
+    assert all(c != "ArrayImpl" for c in calls), "apply ran abstractly under eval_shape"
 
 
 def test_abstract_parameters_need_no_memory():
     jax = pytest.importorskip("jax")
     big = jax.ShapeDtypeStruct((50_000, 50_000), jax.numpy.bfloat16)  # 5 GB if it were real
     s = summarize({"embedding": big})
-    assert s.total_params == 2_500_000_000 and s.total_bytes == 5_000_000_000
+    assert s.total_params == 2_500_000_000
+    assert s.total_bytes == 5_000_000_000
     assert "Total params: 2,500,000,000 (4.66 GB)" in text({"embedding": big})
 
 
@@ -265,4 +270,6 @@ def test_train_state_like_object():
 
     state = TrainState(model_apply, {"w": jax.numpy.zeros((4, 2))})
     s = summarize(state, example_inputs=jax.numpy.zeros((3, 4)))
-    assert s.name == "model_apply" and s.rows[-1].output_shape == "(3, 2)" and s.total_params == 8
+    assert s.name == "model_apply"
+    assert s.rows[-1].output_shape == "(3, 2)"
+    assert s.total_params == 8

@@ -165,12 +165,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name, kwargs, golden", CASES)
+@pytest.mark.parametrize(("name", "kwargs", "golden"), CASES)
 def test_golden_tables(models, name, kwargs, golden):
     assert ours(models[name], **kwargs) == globals()[golden]
 
 
-@pytest.mark.parametrize("name, kwargs, golden", CASES)
+@pytest.mark.parametrize(("name", "kwargs", "golden"), CASES)
 def test_same_text_as_keras(models, name, kwargs, golden):
     assert ours(models[name], **kwargs) == keras_text(models[name], **kwargs)
 
@@ -214,10 +214,12 @@ def test_shared_layer_counted_once_and_connections(models):
 def test_unbuilt_model_shows_unbuilt_rows(keras):
     model = keras.Sequential([keras.layers.Dense(2, name="u")], name="unbuilt")
     s = summarize(model)
-    assert s.rows[0].built is False and s.rows[0].output_shape == "?"
+    assert s.rows[0].built is False
+    assert s.rows[0].output_shape == "?"
     assert s.total_params == 0
     text = ours(model)
-    assert "0 (unbuilt)" in text and text == keras_text(model)
+    assert "0 (unbuilt)" in text
+    assert text == keras_text(model)
 
 
 def test_example_inputs_build_a_subclassed_model(keras):
@@ -249,4 +251,5 @@ def test_optimizer_params_after_one_step(keras):
     s = summarize(model)
     assert (s.total_params, s.trainable_params, s.optimizer_params) == (29, 9, 20)
     text = ours(model)
-    assert " Optimizer params: 20 (" in text and text == keras_text(model)
+    assert " Optimizer params: 20 (" in text
+    assert text == keras_text(model)

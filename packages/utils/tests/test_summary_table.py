@@ -42,7 +42,7 @@ def text(model, **kwargs):
 
 
 @pytest.mark.parametrize(
-    "size, expected",
+    ("size", "expected"),
     [(0, "0.00 B"), (92, "92.00 B"), (1023, "1023.00 B"), (1024, "1.00 KB"), (1536, "1.50 KB"),
      (3.5 * 1024**2, "3.50 MB"), (2 * 1024**5, "2.00 PB"), (2 * 1024**6, "2048.00 PB")],
 )
@@ -54,7 +54,8 @@ def test_readable_memory_size(size, expected):
 def test_sum01_text_and_footer():
     out = text(sample())
     assert out.startswith('Model: "seq"\n')
-    assert "│ d1 (Dense)" in out and "(None, 3)" in out
+    assert "│ d1 (Dense)" in out
+    assert "(None, 3)" in out
     assert " Total params: 23 (92.00 B)\n" in out
     assert " Trainable params: 15 (60.00 B)\n" in out
     assert out.endswith(" Non-trainable params: 8 (32.00 B)\n")
@@ -70,7 +71,8 @@ def test_default_width_is_88_and_capped_by_terminal(monkeypatch):
 
 def test_show_trainable_column():
     lines = text(sample(), show_trainable=True).splitlines()
-    assert len(lines[1]) == 100 and "┃ Traina… ┃" in lines[2]  # as Keras cuts it
+    assert len(lines[1]) == 100
+    assert "┃ Traina… ┃" in lines[2]
     assert lines[4].rstrip("│").rstrip().endswith("Y")
     assert lines[6].rstrip("│").rstrip().endswith("N")
 
@@ -80,7 +82,9 @@ def test_connected_to_column_for_branching_models():
             SummaryRow("a", "Dense", "(None, 3)", 15, True, connected_to=("inp[0][0]",)),
             SummaryRow("add", "Add", "(None, 3)", 0, None, connected_to=("a[0][0]", "inp[0][0]")))
     out = text(sample(rows=rows, sequential_like=False))
-    assert "Connected to" in out and "│ a[0][0], inp[0][0]" in out and "│ -  " in out
+    assert "Connected to" in out
+    assert "│ a[0][0], inp[0][0]" in out
+    assert "│ -  " in out
     assert len(out.splitlines()[1]) == 108
 
 
@@ -103,12 +107,14 @@ def test_unbuilt_rows():
     rows = (SummaryRow("u", "Dense", "?", 0, None, built=False),)
     out = text(sample(rows=rows, trainable_params=0, non_trainable_params=0, trainable_bytes=0,
                       non_trainable_bytes=0))
-    assert "0 (unbuilt)" in out and " Total params: 0 (0.00 B)" in out
+    assert "0 (unbuilt)" in out
+    assert " Total params: 0 (0.00 B)" in out
 
 
 def test_optimizer_line():
     out = text(sample(optimizer_params=20, optimizer_bytes=80))
-    assert " Total params: 43 (172.00 B)" in out and out.endswith(" Optimizer params: 20 (80.00 B)\n")
+    assert " Total params: 43 (172.00 B)" in out
+    assert out.endswith(" Optimizer params: 20 (80.00 B)\n")
 
 
 def test_sum05_insufficient_width():
@@ -137,7 +143,8 @@ def test_absolute_positions():
 def test_default_route_is_print_msg_on_stdout(capsys):
     print_summary(sample())
     out = capsys.readouterr().out
-    assert out.startswith('Model: "seq"') and out.endswith("(32.00 B)\n")
+    assert out.startswith('Model: "seq"')
+    assert out.endswith("(32.00 B)\n")
 
 
 def test_sum09_logger_when_interactive_logging_off(capsys, caplog):
@@ -155,9 +162,11 @@ def test_summary_is_data():
     s = summarize({"w": np.zeros((2, 3), "float32"), "b": np.zeros(3, "float32")})
     data = s.to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert data["total_params"] == 9 and data["total_bytes"] == 36
+    assert data["total_params"] == 9
+    assert data["total_bytes"] == 36
     assert summarize(s) is s
-    assert str(s).startswith('Model: "dict"') and text(s) == str(s)
+    assert str(s).startswith('Model: "dict"')
+    assert text(s) == str(s)
 
 
 def test_kind_detection_does_not_import_frameworks():
@@ -186,4 +195,5 @@ def test_kind_of_by_class_names():
     assert kind_of(make("user", "Net", torch_module)()) == "torch"
     assert kind_of(make("user", "Net", keras_layer)()) == "keras"
     assert kind_of(make("user", "Net", tf_module)()) == "tensorflow"
-    assert kind_of(object()) is None and kind_of("text") is None
+    assert kind_of(object()) is None
+    assert kind_of("text") is None

@@ -209,4 +209,5 @@ def test_tf_function_module():
             return self.inner(x) * 2.0
 
     s = summarize(Scaled(), example_inputs=tf.zeros([5, 3]))
-    assert s.rows[0].output_shape == "(5, 2)" and s.total_params == 8
+    assert s.rows[0].output_shape == "(5, 2)"
+    assert s.total_params == 8

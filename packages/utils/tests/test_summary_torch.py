@@ -195,12 +195,13 @@ def test_golden_tied_weights_counted_once():
 
 def test_nested_rows_hidden_without_expand_nested():
     out = text(Nested())
-    assert "encoder (Sequential)" in out and "└ 0 (Linear)" not in out
+    assert "encoder (Sequential)" in out
+    assert "└ 0 (Linear)" not in out
     assert "└ 0 (Linear)" in text(Nested(), expand_nested=True)
 
 
 @pytest.mark.parametrize(
-    "make, example",
+    ("make", "example"),
     [
         (mlp, lambda: torch.zeros(2, 4)),
         (ConvNet, lambda: torch.zeros(2, 3, 8, 8)),
@@ -229,11 +230,15 @@ def test_tied_weights_against_unique_parameters():
 
 def test_rows_are_data():
     s = summarize(Nested(), example_inputs=torch.zeros(2, 4))
-    assert isinstance(s, Summary) and s.kind == "torch" and s.name == "Nested"
+    assert isinstance(s, Summary)
+    assert s.kind == "torch"
+    assert s.name == "Nested"
     by_path = {r.path: r for r in s.rows}
-    assert by_path["encoder.2.0"].depth == 2 and by_path["encoder.2.0"].type == "Linear"
+    assert by_path["encoder.2.0"].depth == 2
+    assert by_path["encoder.2.0"].type == "Linear"
     assert by_path["encoder.2.0"].output_shape == "(2, 8)"
-    assert by_path["decoder"].params == 36 and by_path["decoder"].trainable is True
+    assert by_path["decoder"].params == 36
+    assert by_path["decoder"].trainable is True
     assert by_path["encoder.1"].trainable is None
     assert (s.trainable_params, s.non_trainable_params) == (116, 32)
     assert s.to_dict()["rows"][0]["path"] == "encoder"
@@ -244,7 +249,9 @@ def test_forward_pass_leaves_training_state_and_statistics_alone():
     model.bn.eval()  # a mixed state must come back exactly
     before = model.bn.running_mean.clone(), model.bn.num_batches_tracked.clone()
     summarize(model, example_inputs=torch.randn(2, 3, 8, 8))
-    assert model.training and not model.bn.training and model.conv1.training
+    assert model.training
+    assert not model.bn.training
+    assert model.conv1.training
     assert torch.equal(model.bn.running_mean, before[0])
     assert torch.equal(model.bn.num_batches_tracked, before[1])
     assert all(not m._forward_hooks for m in model.modules()), "hooks removed"
@@ -281,7 +288,8 @@ def test_keyword_and_numpy_inputs():
 def test_lazy_module_shows_unbuilt():
     model = nn.Sequential(nn.LazyLinear(3))
     s = summarize(model)
-    assert s.rows[0].built is False and s.total_params == 0
+    assert s.rows[0].built is False
+    assert s.total_params == 0
     assert "0 (unbuilt)" in text(model)
 
 

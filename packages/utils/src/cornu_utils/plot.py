@@ -73,7 +73,7 @@ class DotGraph:
     def __repr__(self) -> str:
         return f"DotGraph(name={self.name!r}, {len(self.source)} characters)"
 
-    def create(self, format: str = "png", prog: str = "dot") -> bytes:  # noqa: A002
+    def create(self, format: str = "png", prog: str = "dot") -> bytes:
         """Render with Graphviz through pydot and return the image bytes.
 
         Raises:
@@ -103,7 +103,7 @@ class DotGraph:
             )
         return stdout
 
-    def write(self, path: str | os.PathLike[str], format: str | None = None) -> pathlib.Path:  # noqa: A002
+    def write(self, path: str | os.PathLike[str], format: str | None = None) -> pathlib.Path:
         """Write DOT text (``.dot``/``.gv``) or an image; the format defaults to the suffix."""
         target = pathlib.Path(path)
         fmt = (format or target.suffix.lstrip(".") or "png").lower()

@@ -10,8 +10,9 @@ Shared and tied parameters are counted once in the totals.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from cornu_config import filter_traceback, print_msg
 

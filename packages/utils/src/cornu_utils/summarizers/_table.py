@@ -9,9 +9,11 @@ lines rather than cut to ``1,23…`` (Keras/rich lose the digits).
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["readable_memory_size", "render"]
 
@@ -54,7 +56,7 @@ def _wrap(text: str, width: int, justify: str, fold: bool = False) -> list[str]:
                 breaks.append(start)
                 offset = len(word)
         bounds = [0, *breaks, len(raw)]
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             line = raw[a:b]
             if len(line) > width:  # trailing whitespace beyond the width goes first
                 excess = len(line) - width

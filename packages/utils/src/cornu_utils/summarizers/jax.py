@@ -12,7 +12,8 @@ input is a JAX array, and called directly when all are NumPy (a NumPy function).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cornu_utils.summarizers._common import (
     Graph,

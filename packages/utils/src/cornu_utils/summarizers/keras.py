@@ -11,7 +11,9 @@ attributes allow.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import itertools
+from collections.abc import Iterator
+from typing import Any
 
 from cornu_utils.summarizers._common import (
     Graph,
@@ -123,10 +125,7 @@ def _sequential_like(model: Any) -> bool:
         if len(level) > 1 or (len(level) == 1 and len(_flatten(level[0].input_tensors)) > 1):
             return False
         nodes += level
-    for layer in model.layers:
-        if sum(1 for n in layer._inbound_nodes if n in nodes) > 1:
-            return False
-    return True
+    return all(sum(1 for n in layer._inbound_nodes if n in nodes) <= 1 for layer in model.layers)
 
 
 def _connections(layer: Any, relevant: list[Any]) -> tuple[str, ...]:
@@ -244,7 +243,7 @@ def _add(g: Graph, model: Any, expand_nested: bool, cluster: tuple[str, ...]) ->
         else:
             g.nodes.append(_node(layer, cluster))
     if _is_sequential(model) and not expand_nested:
-        for a, b in zip(layers, layers[1:]):
+        for a, b in itertools.pairwise(layers):
             g.add_edge(str(id(a)), str(id(b)))
         return
     keys = getattr(model, "_nodes", None)

@@ -9,7 +9,8 @@ each sub-module class is wrapped to record output shapes (restored afterwards).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from cornu_utils.summarizers._common import (
     Graph,
