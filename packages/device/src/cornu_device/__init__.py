@@ -11,18 +11,31 @@ Example:
 """
 
 from cornu_device.__about__ import __version__
+from cornu_device._errors import TooLateError
+from cornu_device.control import set_num_threads, set_soft_device_placement, set_visible_devices
 from cornu_device.devices import list_devices, to_native
+from cornu_device.naming import current_path, name_scope
+from cornu_device.report import DeviceSetting, DeviceSettings, device_settings
 from cornu_device.scope import DeviceScope, current_device, device
 from cornu_device.spec import DeviceSpec, parse_device
 
 __all__ = [
     "DeviceScope",
+    "DeviceSetting",
+    "DeviceSettings",
     "DeviceSpec",
+    "TooLateError",
     "__version__",
     "current_device",
+    "current_path",
     "device",
+    "device_settings",
     "list_devices",
+    "name_scope",
     "parse_device",
+    "set_num_threads",
+    "set_soft_device_placement",
+    "set_visible_devices",
     "to_native",
 ]
 

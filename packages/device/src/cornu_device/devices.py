@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import Any
 
@@ -16,12 +18,17 @@ __all__ = ["list_devices", "to_native"]
 _lists: dict[str, tuple[DeviceSpec, ...]] = {}
 # (backend, device name as given) -> (DeviceSpec, native device): what device() resolved.
 _resolved: dict[tuple[str, Any], tuple[DeviceSpec, Any]] = {}
+#: (backend, device name as given) -> what entering a scope does (``scope._Plan``).
+plans: dict[tuple[str, Any], Any] = {}
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_ROOTS = (_HERE + os.sep, os.path.dirname(os.path.abspath(cornu_config.__file__)) + os.sep)
 
 
 def forget_devices() -> None:
     """Drop the device lists and resolutions (``clear_session`` and the setters call it)."""
     _lists.clear()
     _resolved.clear()
+    plans.clear()
 
 
 cornu_config.register_session_state("cornu_device.device_cache", on_clear=forget_devices)
@@ -58,6 +65,14 @@ def _missing(spec: DeviceSpec, backend: str, existing: tuple[DeviceSpec, ...], v
     )
 
 
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside cornu (the user's call)."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_ROOTS):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def check_exists(spec: DeviceSpec, backend: str, value: Any, arg: str, soft: bool) -> DeviceSpec:
     """``spec`` when the backend has it; the CPU (with a warning) under soft placement."""
     existing = devices_of(backend)
@@ -69,7 +84,7 @@ def check_exists(spec: DeviceSpec, backend: str, value: Any, arg: str, soft: boo
             f"{[str(d) for d in existing]}); soft device placement is on, so 'cpu:0' is used "
             "instead.",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=_user_stacklevel(),
         )
         return DeviceSpec("cpu", 0)
     raise ValueError(_missing(spec, backend, existing, value, arg))

@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import cornu_config
-from cornu_device import _backends
+from cornu_device import _backends, _state
 from cornu_device._state import DEVICE
+from cornu_device.devices import plans as _plans
 from cornu_device.devices import resolve
 from cornu_device.spec import DeviceSpec
 
 __all__ = ["DeviceScope", "current_device", "device"]
 
-_backend = cornu_config.backend
+_current = _backends._current
+_set, _reset = DEVICE.set, DEVICE.reset
 
 
 class DeviceScope:
@@ -30,40 +31,73 @@ class DeviceScope:
     The same scope may be entered again, also while already inside it.
     """
 
-    __slots__ = ("_entry", "_module", "_open", "backend", "native", "spec")
+    __slots__ = ("_open", "_plan")
 
-    def __init__(self, spec: DeviceSpec, native: Any, backend: str, module: ModuleType) -> None:
-        self.spec = spec
-        self.native = native
-        self.backend = backend
-        self._module = module
-        self._entry = (str(spec), native, backend)
+    def __init__(self, plan: _Plan) -> None:
+        self._plan = plan
         self._open: list[tuple[Any, Any]] = []
 
+    spec = property(lambda self: self._plan.spec)
+    native = property(lambda self: self._plan.native)
+    backend = property(lambda self: self._plan.backend)
+
     def __enter__(self) -> Any:
-        token = DEVICE.set(self._entry)
+        plan = self._plan
+        token = _set(plan.entry)
+        enter = plan.enter
+        if enter is None:
+            self._open.append((token, None))
+            return plan.native
         try:
-            native_token = self._module.enter_device(self.spec, self.native)
+            native_token = enter(plan.spec, plan.native)
         except BaseException:
-            DEVICE.reset(token)
+            _reset(token)
             raise
         self._open.append((token, native_token))
-        return self.native
+        return plan.native
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if not self._open:
             return
         token, native_token = self._open.pop()
+        if native_token is None:
+            _reset(token)
+            return
         try:
-            self._module.exit_device(native_token)
+            self._plan.exit(native_token)
         finally:
-            DEVICE.reset(token)
+            _reset(token)
 
     def __repr__(self) -> str:
         return f"<DeviceScope {self.spec} backend={self.backend!r} native={self.native!r}>"
 
 
+class _Plan(NamedTuple):
+    """What entering a scope does, resolved once per (backend, device name) and session."""
+
+    spec: DeviceSpec
+    native: Any
+    backend: str
+    entry: tuple[str, Any, str, int]
+    enter: Any
+    exit: Any
+
+
+
+
 @cornu_config.filter_traceback
+def _plan(device_name: Any, backend: str) -> _Plan:
+    spec, native = resolve(device_name, backend)
+    module = _backends.load(backend)
+    enter = getattr(module, "enter_device", None) if backend != "numpy" else None
+    plan = _Plan(spec, native, backend, (str(spec), native, backend, _state.generation), enter, module.exit_device)
+    try:
+        _plans[(backend, device_name)] = plan
+    except TypeError:
+        pass  # unhashable names are rejected by resolve() before this
+    return plan
+
+
 def device(device_name: Any) -> DeviceScope:
     """A scope placing new tensors, modules and ops on a device, the same on every backend.
 
@@ -96,9 +130,14 @@ def device(device_name: Any) -> DeviceScope:
         >>> current_device() is None
         True
     """
-    backend = _backend()
-    spec, native = resolve(device_name, backend)
-    return DeviceScope(spec, native, backend, _backends.load(backend))
+    backend = _current[0] or _backends.current()
+    try:
+        plan = _plans[(backend, device_name)]
+    except (KeyError, TypeError):
+        # First use this session (or an unhashable name): resolve, check, and report errors
+        # through the traceback filter. Later calls cost one dict lookup.
+        plan = _plan(device_name, backend)
+    return DeviceScope(plan)
 
 
 def current_device() -> str | None:
@@ -114,4 +153,4 @@ def current_device() -> str | None:
         'cpu:0'
     """
     entry = DEVICE.get()
-    return None if entry is None else entry[0]
+    return None if entry is None or entry[3] != _state.generation else entry[0]

@@ -7,9 +7,13 @@ from typing import Any
 
 import jax
 
+from cornu_device._errors import too_late
 from cornu_device.spec import DeviceSpec
 
-__all__ = ["enter_device", "enter_name_scope", "exit_device", "exit_name_scope", "list_devices", "native"]
+__all__ = [
+    "effective", "enter_device", "enter_name_scope", "exit_device", "exit_name_scope",
+    "list_devices", "native", "set_num_threads", "set_visible_devices",
+]
 
 _PLATFORMS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "rocm": "gpu", "tpu": "tpu", "metal": "mps"}
 _ORDER = {"cpu": 0, "gpu": 1, "tpu": 2, "mps": 3}
@@ -62,3 +66,41 @@ def enter_name_scope(name: str) -> Any:
 
 def exit_name_scope(scope: Any) -> None:
     scope.__exit__(None, None, None)
+
+
+def _initialized() -> bool:
+    """Whether JAX created its backends (after which devices and XLA flags are fixed)."""
+    try:
+        from jax._src import xla_bridge
+
+        return bool(xla_bridge.backends_are_initialized())
+    except (ImportError, AttributeError):  # pragma: no cover - other JAX versions
+        return True
+
+
+def set_visible_devices(indices: tuple[int, ...], value: Any) -> None:
+    if _initialized():
+        raise too_late(
+            "set_visible_devices", "JAX", "its backends are created", "the visible devices",
+            "CUDA_VISIBLE_DEVICES or JAX_PLATFORMS", "devices", value,
+        )
+    if indices:
+        jax.config.update("jax_cuda_visible_devices", ",".join(map(str, indices)))
+    else:
+        jax.config.update("jax_platforms", "cpu")
+
+
+def set_num_threads(intra: int | None, inter: int | None) -> None:
+    """XLA reads XLA_FLAGS when JAX creates its backends: the caller sets it, if not too late."""
+    if intra is not None and _initialized():
+        raise too_late(
+            "set_num_threads", "JAX", "its backends are created", "the XLA thread count",
+            "XLA_FLAGS", "intra_op", intra,
+        )
+
+
+def effective() -> dict[str, Any]:
+    """Settings read back from JAX, without creating its backends."""
+    if not _initialized():
+        return {}
+    return {"visible_devices": [str(d) for d in list_devices() if d.type != "cpu"]}

@@ -16,10 +16,15 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils import _device as _torch_device
 
-from cornu_device._state import DEVICE
+from cornu_device import _state
+from cornu_device._errors import too_late
+from cornu_device._state import DEVICE, requests
 from cornu_device.spec import DeviceSpec
 
-__all__ = ["enter_device", "enter_name_scope", "exit_device", "exit_name_scope", "list_devices", "native"]
+__all__ = [
+    "effective", "enter_device", "enter_name_scope", "exit_device", "exit_name_scope",
+    "list_devices", "native", "set_num_threads", "set_visible_devices",
+]
 
 _CONSTRUCTORS = _torch_device._device_constructors()
 _get_scope = DEVICE.get
@@ -49,7 +54,12 @@ class _CornuDeviceMode(TorchFunctionMode):
         kwargs = kwargs or {}
         if func in _CONSTRUCTORS and kwargs.get("device") is None:
             scope = _get_scope()
-            if scope is not None and scope[2] == "torch" and _torch_device.CURRENT_DEVICE is self.seen:
+            if (
+                scope is not None
+                and scope[3] == _state.generation
+                and scope[2] == "torch"
+                and _torch_device.CURRENT_DEVICE is self.seen
+            ):
                 kwargs["device"] = scope[1]
         return func(*args, **kwargs)
 
@@ -71,8 +81,15 @@ def native(spec: DeviceSpec) -> torch.device:
     return torch.device("cuda" if spec.type == "gpu" else spec.type, spec.index)
 
 
+_mode = [None]
+
+
 def enter_device(spec: DeviceSpec, value: torch.device) -> _CornuDeviceMode:
-    mode = _CornuDeviceMode()
+    # One mode serves every scope (it reads the scope from the context); a new one only when
+    # torch's own default device changed since it was made.
+    mode = _mode[0]
+    if mode is None or mode.seen is not _torch_device.CURRENT_DEVICE:
+        mode = _mode[0] = _CornuDeviceMode()
     _push(mode)
     return mode
 
@@ -104,3 +121,51 @@ def enter_name_scope(name: str) -> Any:
 def exit_name_scope(scope: Any) -> None:
     if scope is not None:
         scope.__exit__(None, None, None)
+
+
+def set_visible_devices(indices: tuple[int, ...], value: Any) -> None:
+    """torch reads CUDA_VISIBLE_DEVICES when CUDA starts: fine until then, too late after."""
+    if torch.cuda.is_initialized():
+        raise too_late(
+            "set_visible_devices", "torch", "CUDA is initialised", "the visible devices",
+            "CUDA_VISIBLE_DEVICES", "devices", value,
+        )
+
+
+def set_num_threads(intra: int | None, inter: int | None) -> None:
+    if inter is not None and torch.get_num_interop_threads() != inter:
+        try:
+            torch.set_num_interop_threads(inter)
+        except RuntimeError:
+            raise too_late(
+                "set_num_threads", "torch", "its inter-op thread pool has started or was sized",
+                "the inter-op thread count", None, "inter_op", inter,
+            ) from None
+    if intra is not None:
+        torch.set_num_threads(intra)
+
+
+def effective() -> dict[str, Any]:
+    """Settings read back from torch (the device count through NVML: no CUDA context)."""
+    return {
+        "visible_devices": [f"gpu:{i}" for i in range(torch.cuda.device_count())],
+        "intra_op_threads": torch.get_num_threads(),
+        "inter_op_threads": torch.get_num_interop_threads(),
+    }
+
+
+def _apply_requested() -> None:
+    """Thread counts asked for before torch was imported: torch reads no variable for its
+    inter-op pool, so they are applied when cornu first uses torch (too late: a warning)."""
+    intra, inter = requests["intra_op_threads"], requests["inter_op_threads"]
+    if intra is None and inter is None:
+        return
+    try:
+        set_num_threads(intra, inter)
+    except RuntimeError as e:
+        import warnings
+
+        warnings.warn(str(e), RuntimeWarning, stacklevel=2)
+
+
+_apply_requested()

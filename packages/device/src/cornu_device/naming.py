@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``name_scope`` with Keras semantics, and ``current_path()``.
+
+The stack is context-local (each thread and asyncio task has its own) and ``clear_session()``
+empties it everywhere. It is a linked tuple ``(parent, scope, parts)``, so a scope's path is
+built once, when it is entered.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import cornu_config
+from cornu_device import _backends, _state
+from cornu_device._state import NAMES
+
+__all__ = ["current_path", "name_scope"]
+
+_get, _set, _reset = NAMES.get, NAMES.set, NAMES.reset
+_UNKNOWN = object()
+_native: list[Any] = [_UNKNOWN]
+
+
+def _forget_native() -> None:
+    _native[0] = _UNKNOWN
+
+
+cornu_config.register_session_state("cornu_device.native_name_scopes", on_clear=_forget_native)
+
+
+def _native_scopes() -> Any:
+    """The backend module when its framework is already imported, else ``None``.
+
+    A name scope never imports a framework: until the framework is imported there are no ops
+    whose names it could change. The answer is kept for the session once the framework is in.
+    """
+    backend = _backends.current()
+    if backend == "numpy":
+        _native[0] = None
+        return None
+    if _backends.FRAMEWORKS[backend] not in sys.modules:
+        return None
+    module = _native[0] = _backends.load(backend)
+    return module
+
+
+class name_scope:
+    """A named scope: ``current_path()`` inside it gives the joined names of the open scopes.
+
+    Keras semantics: scopes nest into ``"outer/inner"``; a scope opened by the same ``caller``
+    object with the same name as the innermost open scope is not pushed again (when
+    ``deduplicate``); ``override_parent`` replaces the path above this scope (leading,
+    trailing and doubled ``/`` are dropped, ``""`` means the root); a ``caller`` with a
+    ``_parent_path`` attribute uses it as ``override_parent`` (how a layer keeps the path
+    where it was first built). The framework's own named scope opens too when the scope is
+    pushed: ``tf.name_scope``, ``jax.named_scope``, and torch's ``record_function`` while a
+    profiler records, so names show up in traces and in TensorFlow variable names.
+
+    The same scope object may be entered more than once, also nested.
+
+    Args:
+        name: a non-empty string without ``/``.
+        caller: the object opening the scope (compared by identity), or None.
+        deduplicate: skip pushing when ``caller`` and ``name`` match the innermost scope.
+        override_parent: a path replacing the parents of this scope, or None.
+
+    Raises:
+        ValueError: when ``name`` is not a non-empty string without ``/``, or
+            ``override_parent`` is not a string or None.
+
+    Example:
+        >>> from cornu_device import name_scope, current_path
+        >>> with name_scope("outer"):
+        ...     with name_scope("inner"):
+        ...         current_path()
+        'outer/inner'
+        >>> with name_scope("outer"):
+        ...     with name_scope("middle", override_parent="/absolute/path"):
+        ...         current_path()
+        'absolute/path/middle'
+    """
+
+    __slots__ = ("_open", "caller", "deduplicate", "name", "override_parent")
+
+    def __init__(
+        self,
+        name: str,
+        caller: Any = None,
+        deduplicate: bool = True,
+        override_parent: str | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name or "/" in name:
+            msg = (
+                "Argument `name` must be a non-empty string and cannot contain character `/`. "
+                f"Received: name={name!r}"
+            )
+            raise ValueError(msg)
+        if override_parent is None and deduplicate and caller is not None:
+            override_parent = getattr(caller, "_parent_path", None)
+        if override_parent is not None and not isinstance(override_parent, str):
+            msg = (
+                "Argument `override_parent` must be a string path (such as 'outer/block') or "
+                f"None. Received: override_parent={override_parent!r}"
+            )
+            raise ValueError(msg)
+        self.name = name
+        self.caller = caller
+        self.deduplicate = deduplicate
+        self.override_parent = override_parent
+        self._open: list[Any] = []
+
+    def __enter__(self) -> name_scope:
+        top = _get()
+        generation = _state.generation
+        if top is None or top[3] != generation:
+            top = None
+            parts: tuple[str, ...] = ()
+        else:
+            scope = top[1]
+            if (
+                self.deduplicate
+                and self.caller is not None
+                and scope.caller is self.caller
+                and scope.name == self.name
+            ):
+                self._open.append(None)
+                return self
+            parts = top[2]
+        if self.override_parent is not None:
+            parts = tuple(p for p in self.override_parent.split("/") if p)
+        token = _set((top, self, (*parts, self.name), generation))
+        module = _native[0]
+        if module is _UNKNOWN:
+            module = _native_scopes()
+        if module is None:
+            self._open.append((token, None, None))
+            return self
+        try:
+            native = module.enter_name_scope(self.name)
+        except BaseException:
+            _reset(token)
+            raise
+        self._open.append((token, module, native))
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if not self._open:
+            return
+        entry = self._open.pop()
+        if entry is None:
+            return
+        token, module, native = entry
+        try:
+            if module is not None:
+                module.exit_name_scope(native)
+        finally:
+            _reset(token)
+
+    def __repr__(self) -> str:
+        return f"<name_scope {self.name!r} caller={self.caller!r}>"
+
+
+def current_path() -> str:
+    """The ``/``-joined names of the name scopes open in this context (``""`` outside).
+
+    Example:
+        >>> from cornu_device import name_scope, current_path
+        >>> with name_scope("block"):
+        ...     current_path()
+        'block'
+        >>> current_path()
+        ''
+    """
+    top = _get()
+    return "" if top is None or top[3] != _state.generation else "/".join(top[2])
