@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["NOT_BUILTIN", "decode", "encode", "is_builtin_name", "short_repr"]
+__all__ = ["NOT_BUILTIN", "decode", "encode", "is_builtin_name", "malformed", "short_repr"]
 
 NOT_BUILTIN = object()
 # dtype kinds whose values survive ``tolist()`` as JSON numbers, booleans or strings.
@@ -131,19 +131,19 @@ def encode_dict(obj: dict[Any, Any], encode_item: Encoder) -> dict[str, Any]:
     return {"class_name": "__dict__", "config": {"items": items}}
 
 
-def _bad(class_name: str, config: Any, what: str) -> ValueError:
+def malformed(class_name: str, config: Any, what: str) -> ValueError:
     return ValueError(f"Malformed `{class_name}` entry: {what}. Received: config={short_repr(config)}")
 
 
 def _numpy_dtype(np: Any, name: Any, class_name: str, config: Any) -> Any:
     if not isinstance(name, str):
-        raise _bad(class_name, config, "the dtype must be a string")
+        raise malformed(class_name, config, "the dtype must be a string")
     try:
         dtype = np.dtype(name)
     except TypeError:
-        raise _bad(class_name, config, f"{name!r} is not a NumPy dtype") from None
+        raise malformed(class_name, config, f"{name!r} is not a NumPy dtype") from None
     if dtype.kind not in _ARRAY_KINDS:
-        raise _bad(
+        raise malformed(
             class_name, config, f"dtype {name!r} is not one cornu rebuilds (kinds {sorted(_ARRAY_KINDS)})"
         )
     return dtype
@@ -153,7 +153,7 @@ def _decode_numpy(config: Any) -> Any:
     import numpy as np
 
     if not isinstance(config, dict) or "value" not in config:
-        raise _bad("__numpy__", config, "expected a dict with `value` and `dtype`")
+        raise malformed("__numpy__", config, "expected a dict with `value` and `dtype`")
     dtype = _numpy_dtype(np, config.get("dtype", "float64"), "__numpy__", config)
     value = config["value"]
     if dtype.kind == "c" and isinstance(value, dict):
@@ -164,9 +164,9 @@ def _decode_numpy(config: Any) -> Any:
     shape = config.get("shape")
     if shape is not None:
         if not isinstance(shape, list) or not all(type(d) is int and d >= 0 for d in shape):
-            raise _bad("__numpy__", config, "`shape` must be a list of non-negative integers")
+            raise malformed("__numpy__", config, "`shape` must be a list of non-negative integers")
         if array.size != _product(shape):
-            raise _bad("__numpy__", config, f"{array.size} values do not fill shape {shape}")
+            raise malformed("__numpy__", config, f"{array.size} values do not fill shape {shape}")
         array = array.reshape(shape)
     return array[()] if config.get("scalar") is True else array
 
@@ -183,28 +183,28 @@ def decode(class_name: str, config: Any, decode_item: Callable[[Any], Any]) -> A
     if class_name == "__numpy__":
         return _decode_numpy(config)
     if not isinstance(config, dict):
-        raise _bad(class_name, config, "`config` must be a dict")
+        raise malformed(class_name, config, "`config` must be a dict")
     if class_name == "__tuple__":
         value = config.get("value")
         if not isinstance(value, list):
-            raise _bad(class_name, config, "`value` must be a list")
+            raise malformed(class_name, config, "`value` must be a list")
         return tuple(decode_item(x) for x in value)
     if class_name == "__dict__":
         items = config.get("items")
         if not isinstance(items, list) or not all(isinstance(p, list) and len(p) == 2 for p in items):
-            raise _bad(class_name, config, "`items` must be a list of [key, value] pairs")
+            raise malformed(class_name, config, "`items` must be a list of [key, value] pairs")
         return {_hashable(decode_item(k), config): decode_item(v) for k, v in items}
     if class_name == "__bytes__":
         value = config.get("value")
         if not isinstance(value, str):
-            raise _bad(class_name, config, "`value` must be a string")
+            raise malformed(class_name, config, "`value` must be a string")
         if config.get("encoding") == "base64":
             return base64.b64decode(value.encode("ascii"), validate=True)
         return value.encode("utf-8")  # Keras 3 writes bytes as UTF-8 text
     if class_name == "__complex__":
         real, imag = config.get("real"), config.get("imag")
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (real, imag)):
-            raise _bad(class_name, config, "`real` and `imag` must be numbers")
+            raise malformed(class_name, config, "`real` and `imag` must be numbers")
         return complex(real, imag)
     if class_name == "__slice__":
         return slice(
@@ -217,12 +217,12 @@ def decode(class_name: str, config: Any, decode_item: Callable[[Any], Any]) -> A
 
         dtype = _numpy_dtype(np, config.get("name"), class_name, config)
         return dtype.type if config.get("type") is True else dtype
-    raise _bad(class_name, config, "unknown built-in kind")
+    raise malformed(class_name, config, "unknown built-in kind")
 
 
 def _hashable(key: Any, config: Any) -> Any:
     try:
         hash(key)
     except TypeError:
-        raise _bad("__dict__", config, f"key {key!r} is not hashable") from None
+        raise malformed("__dict__", config, f"key {key!r} is not hashable") from None
     return key

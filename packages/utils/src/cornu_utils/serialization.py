@@ -32,6 +32,7 @@ from cornu_config import filter_traceback
 from cornu_utils import _serialization_builtins as _builtins
 from cornu_utils import _serialization_code as _code
 from cornu_utils import _serialization_lookup as _lookup
+from cornu_utils import _serialization_tensors as _tensors
 from cornu_utils import custom_objects as _co
 
 __all__ = ["SafeModeScope", "deserialize", "serialize"]
@@ -148,6 +149,9 @@ def _serialize(obj: Any) -> Any:
     found = _builtins.encode(obj, _serialize)
     if found is not _builtins.NOT_BUILTIN:
         return found
+    tensor = _tensors.encode(obj)
+    if tensor is not None:
+        return tensor
     what = "a class; serialize an instance of it" if isinstance(obj, type) else f"a {kind.__qualname__}"
     msg = (
         f"Cannot serialize {what}. cornu serializes numbers, strings, lists, tuples, dicts, NumPy "
@@ -165,6 +169,8 @@ def serialize(obj: Any) -> Any:
       (string keys) element by element;
     - tuples, dicts with other keys, bytes, complex numbers, slices, ``Ellipsis``, NumPy
       arrays, scalars, dtypes and scalar types: ``{"class_name": "__<kind>__", "config": …}``;
+    - torch, JAX and TensorFlow tensors: ``__tensor__`` (values, dtype, shape), which
+      :func:`deserialize` rebuilds as a tensor of the configured backend, as Keras does;
     - an object with ``get_config()``: ``{"module", "class_name", "config",
       "registered_name"}``, its config serialized in turn (``registered_name`` is the
       registry's name for its class, or ``None``);
@@ -240,6 +246,8 @@ def _deserialize_entry(entry: dict[str, Any], ctx: _Context) -> Any:
         if ctx.safe:
             raise ValueError(f"{_code.REFUSAL} Received: config={_builtins.short_repr(entry)}")
         return _code.load(inner, lambda x: _deserialize(x, ctx))
+    if class_name == "__tensor__":
+        return _tensors.decode(inner, _builtins.malformed)
     if _builtins.is_builtin_name(class_name):
         return _builtins.decode(class_name, inner, lambda x: _deserialize(x, ctx))
     registered_name, module = entry.get("registered_name"), entry.get("module")
