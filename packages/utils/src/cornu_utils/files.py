@@ -514,6 +514,7 @@ def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -
                         with open(part, "rb", buffering=0) as f:
                             _hash_stream(f.readinto, hasher, _CHUNK)
                     sink = _Sink(part, bool(start), hasher)
+                    fresh = False  # what is written from here on may be resumed
                     fp = getattr(resp.raw, "_fp", None)  # http.client's response: no copy, no decoding
                     readinto = fp.readinto if isinstance(fp, http.client.HTTPResponse) else resp.raw.readinto
                     progress = _Progress(total, start, label)
