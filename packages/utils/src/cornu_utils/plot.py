@@ -104,7 +104,14 @@ class DotGraph:
         return stdout
 
     def write(self, path: str | os.PathLike[str], format: str | None = None) -> pathlib.Path:
-        """Write DOT text (``.dot``/``.gv``) or an image; the format defaults to the suffix."""
+        """Write DOT text (``.dot``/``.gv``) or an image; the format defaults to the suffix.
+
+        Example:
+            >>> import numpy as np, tempfile, os
+            >>> path = os.path.join(tempfile.mkdtemp(), "g.dot")
+            >>> model_to_dot({"w": np.zeros(2)}).write(path).read_text().startswith("digraph")
+            True
+        """
         target = pathlib.Path(path)
         fmt = (format or target.suffix.lstrip(".") or "png").lower()
         if fmt in _TEXT_FORMATS:

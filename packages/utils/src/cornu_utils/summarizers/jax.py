@@ -177,7 +177,13 @@ def _rows(model: Any, example_inputs: Any) -> tuple[list[SummaryRow], Totals, st
 
 
 def summarize(model: Any, example_inputs: Any = None) -> Summary:
-    """Summarize a parameter pytree (see the module docstring)."""
+    """Summarize a parameter pytree (see the module docstring).
+
+    Example:
+        >>> import numpy as np
+        >>> summarize({"w": np.zeros((2, 3)), "b": np.zeros(3)}).total_params
+        9
+    """
     rows, totals, name, _ = _rows(model, example_inputs)
     return Summary(
         name=name,
@@ -189,7 +195,13 @@ def summarize(model: Any, example_inputs: Any = None) -> Summary:
 
 
 def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -> Graph:
-    """The pytree as a tree: the model, its sub-trees and (with ``expand_nested``) its leaves."""
+    """The pytree as a tree: the model, its sub-trees and (with ``expand_nested``) its leaves.
+
+    Example:
+        >>> import numpy as np
+        >>> [n.name for n in graph({"dense": {"w": np.zeros(2)}}, expand_nested=True).nodes]
+        ['dict', 'dense', 'w']
+    """
     rows, _, name, output = _rows(model, example_inputs)
     g = Graph(name=name)
     g.nodes.append(GraphNode("root", name, "pytree"))

@@ -146,7 +146,14 @@ def _top_layers(model: Any) -> list[Any]:
 
 
 def summarize(model: Any, example_inputs: Any = None) -> Summary:
-    """Summarize a Keras model or layer (see the module docstring)."""
+    """Summarize a Keras model or layer (see the module docstring).
+
+    Example:
+        >>> import keras
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        >>> summarize(model).total_params
+        15
+    """
     if example_inputs is not None:
         args, kwargs = split_inputs(example_inputs)
         model(*args, **kwargs)
@@ -269,7 +276,14 @@ def _add(g: Graph, model: Any, expand_nested: bool, cluster: tuple[str, ...]) ->
 
 def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -> Graph:
     """Keras's plot graph: Sequential as a chain, Functional by its layer connections,
-    a subclassed model as one box (its layers as a cluster with ``expand_nested``)."""
+    a subclassed model as one box (its layers as a cluster with ``expand_nested``).
+
+    Example:
+        >>> import keras
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(2)])
+        >>> len(graph(model).edges)
+        1
+    """
     if example_inputs is not None:
         args, kwargs = split_inputs(example_inputs)
         model(*args, **kwargs)

@@ -106,7 +106,17 @@ def _params(module: Any) -> tuple[int, bool | None]:
 
 
 def summarize(model: Any, example_inputs: Any = None) -> Summary:
-    """Summarize a ``tf.Module`` (see the module docstring)."""
+    """Summarize a ``tf.Module`` (see the module docstring).
+
+    Example:
+        >>> import tensorflow as tf
+        >>> m = tf.Module(name="m")
+        >>> m.inner = tf.Module(name="inner")
+        >>> m.inner.w = tf.Variable(tf.zeros([2, 3]))
+        >>> s = summarize(m)
+        >>> s.rows[0].name, s.total_params
+        ('inner', 6)
+    """
     walked = _walk(model)
     records = (
         _record_shapes(model, [m for _, _, _, m in walked], example_inputs)
@@ -143,7 +153,15 @@ def summarize(model: Any, example_inputs: Any = None) -> Summary:
 
 
 def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -> Graph:
-    """The module tree (a ``tf.Module`` records no data-flow graph of its own)."""
+    """The module tree (a ``tf.Module`` records no data-flow graph of its own).
+
+    Example:
+        >>> import tensorflow as tf
+        >>> m = tf.Module(name="m")
+        >>> m.inner = tf.Module(name="inner")
+        >>> graph(m).edges
+        [('m:', 'm:inner', 'contains')]
+    """
     summary = summarize(model, example_inputs)
     g = Graph(name=summary.name, note="tf.Module has no layer graph; showing the module tree")
     g.nodes.append(GraphNode("m:", summary.name, type(model).__name__, trainable=None))

@@ -120,7 +120,14 @@ def _join(calls: list[tuple[str, str | None]] | None) -> str:
 
 
 def summarize(model: Any, example_inputs: Any = None) -> Summary:
-    """Summarize a ``torch.nn.Module`` (see the module docstring)."""
+    """Summarize a ``torch.nn.Module`` (see the module docstring).
+
+    Example:
+        >>> import torch
+        >>> s = summarize(torch.nn.Sequential(torch.nn.Linear(4, 3)), torch.zeros(2, 4))
+        >>> s.rows[0].output_shape, s.total_params
+        ('(2, 3)', 15)
+    """
     from torch.nn.parameter import is_lazy
 
     records = _run_hooks(model, example_inputs) if example_inputs is not None else {}
@@ -193,6 +200,12 @@ def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -
 
     Without ``expand_nested`` each direct child of the model is one box; with it, tracing goes
     down to torch's own layers and nested modules become clusters.
+
+    Example:
+        >>> import torch
+        >>> g = graph(torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU()))
+        >>> [n.name for n in g.nodes], len(g.edges)
+        (['input', '0', '1'], 2)
     """
     import torch.fx
 
