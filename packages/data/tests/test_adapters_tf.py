@@ -17,7 +17,10 @@ import cornu_data_testsets as sets  # noqa: E402
 
 from cornu_data import PyDataset, to_tf_dataset  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning"),
+    pytest.mark.filterwarnings(r"ignore:os.fork\(\) was called:RuntimeWarning"),  # JAX's, when loaded
+]
 
 
 class Ragged(PyDataset):

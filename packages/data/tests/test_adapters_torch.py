@@ -16,7 +16,10 @@ import cornu_data_testsets as sets  # noqa: E402
 
 from cornu_data import to_torch  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning"),
+    pytest.mark.filterwarnings(r"ignore:os.fork\(\) was called:RuntimeWarning"),  # JAX's, when loaded
+]
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"workers": 2}, {"workers": 2, "use_multiprocessing": True}])

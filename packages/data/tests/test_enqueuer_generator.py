@@ -16,7 +16,10 @@ import cornu_data_testsets as sets
 
 from cornu_data import GeneratorEnqueuer
 
-pytestmark = pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning"),
+    pytest.mark.filterwarnings(r"ignore:os.fork\(\) was called:RuntimeWarning"),  # JAX's, when loaded
+]
 
 
 def test_finite_generator_yields_every_item_then_ends():

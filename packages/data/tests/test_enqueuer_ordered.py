@@ -17,7 +17,10 @@ import cornu_data_testsets as sets
 from cornu_data import OrderedEnqueuer
 
 # Worker processes are forked here (fast); spawn and forkserver have their own tests.
-pytestmark = pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning"),
+    pytest.mark.filterwarnings(r"ignore:os.fork\(\) was called:RuntimeWarning"),  # JAX's, when loaded
+]
 MODES = [pytest.param(False, id="threads"), pytest.param(True, id="processes")]
 
 

@@ -17,7 +17,10 @@ import cornu_data_testsets as sets
 import cornu_config
 from cornu_data import EpochIterator, PyDataset
 
-pytestmark = pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning"),
+    pytest.mark.filterwarnings(r"ignore:os.fork\(\) was called:RuntimeWarning"),  # JAX's, when loaded
+]
 
 
 class Logged(PyDataset):
