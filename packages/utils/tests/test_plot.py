@@ -300,3 +300,22 @@ def test_keras_nested_model_expands_into_a_cluster(keras):
     }
     assert 'label="inner"; style=dashed' in text
     assert "Output shape: <b>(None, 5)</b>" in text
+
+
+def test_torch_parameter_used_directly_is_a_parameter_box():
+    torch = pytest.importorskip("torch")
+
+    class Scaled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.ones(3))
+            self.lin = torch.nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.lin(x) * self.scale
+
+    assert edge_map(model_to_dot(Scaled()).to_string()) == {
+        "x (Input)": {"lin (Linear)"},
+        "lin (Linear)": {"mul (mul)"},
+        "scale (Parameter)": {"mul (mul)"},
+    }

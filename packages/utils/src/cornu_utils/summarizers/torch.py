@@ -247,6 +247,12 @@ def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -
             name, kind, trainable = node.target, type(sub).__name__, _trainable(sub)
             parts = node.target.split(".")
             cluster = tuple(".".join(parts[: i + 1]) for i in range(len(parts) - 1))
+        elif node.op == "get_attr":
+            value = traced
+            for part in str(node.target).split("."):
+                value = getattr(value, part, None)
+            name, kind = str(node.target), type(value).__name__
+            trainable = getattr(value, "requires_grad", None) if kind == "Parameter" else None
         else:
             name = node.name
             target = node.target
