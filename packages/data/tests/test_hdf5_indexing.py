@@ -142,6 +142,8 @@ def test_any_order_with_repeats_masks_and_nd(matrix):
         (slice(2, 9, 3), [True, False, True, False, True]),
         window[:, :, 0] > 100,
         (slice(None), slice(5, 1, -2), -1),
+        (Ellipsis, 0, 0, 0),  # NumPy: a 0-d array, not a scalar
+        (0, Ellipsis, 1, 2),
     ):
         check_same(matrix[key], window[key])
 

@@ -541,6 +541,15 @@ class HDF5Matrix:
 
     @_filter_traceback
     def __getitem__(self, key):
+        out = self._getitem(key)
+        if isinstance(key, tuple) and any(k is Ellipsis for k in key):
+            import numpy as np
+
+            if isinstance(out, np.generic):  # with '...', NumPy gives a 0-d array, not a scalar
+                return np.asarray(out)
+        return out
+
+    def _getitem(self, key):
         ds = self._dataset()
         window = (self.start, self.end)
         if self.normalizer is None:
