@@ -253,3 +253,20 @@ def test_optimizer_params_after_one_step(keras):
     text = ours(model)
     assert " Optimizer params: 20 (" in text
     assert text == keras_text(model)
+
+
+def test_example_inputs_list_is_the_keras_inputs_argument(keras):
+    np = pytest.importorskip("numpy")
+
+    class Two(keras.Model):
+        def __init__(self):
+            super().__init__(name="two")
+            self.a = keras.layers.Dense(3, name="a")
+            self.add = keras.layers.Add(name="add")
+
+        def call(self, inputs):
+            left, right = inputs
+            return self.add([self.a(left), self.a(right)])
+
+    s = summarize(Two(), example_inputs=[np.zeros((2, 4), "float32"), np.zeros((2, 4), "float32")])
+    assert s.total_params == 15

@@ -211,3 +211,20 @@ def test_tf_function_module():
     s = summarize(Scaled(), example_inputs=tf.zeros([5, 3]))
     assert s.rows[0].output_shape == "(5, 2)"
     assert s.total_params == 8
+
+
+def test_uncalled_plain_sub_modules_are_left_alone():
+    class Holder(tf.Module):
+        def __init__(self):
+            super().__init__(name="holder")
+            self.store = tf.Module(name="store")  # tf.Module itself has no __call__
+            self.store.v = tf.Variable(tf.zeros([3]))
+            self.lin = Dense(3, 1)
+
+        def __call__(self, x):
+            return self.lin(x * self.store.v)
+
+    s = summarize(Holder(), example_inputs=tf.ones([2, 3]))
+    assert {r.name: r.output_shape for r in s.rows} == {"lin": "(2, 1)", "store": "?"}
+    assert "__call__" not in vars(tf.Module)
+    assert s.total_params == 7

@@ -135,7 +135,8 @@ def summarize(model: Any, example_inputs: Any = None) -> Summary:
             tuple or list of positional arguments, or a dict of keyword arguments. torch
             modules run in eval mode under ``no_grad`` (their training flags are restored
             afterwards); a pytree's ``apply_fn(params, *inputs)`` runs under
-            ``jax.eval_shape`` (no computation); a Keras model is called once.
+            ``jax.eval_shape`` (no computation); a Keras model is called once as
+            ``model(example_inputs)`` (a list or tuple is its list of inputs).
 
     Returns:
         A :class:`Summary` whose totals count every shared or tied parameter once.

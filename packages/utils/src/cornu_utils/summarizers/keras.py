@@ -23,7 +23,6 @@ from cornu_utils.summarizers._common import (
     format_shape,
     format_structure,
     numel,
-    split_inputs,
 )
 from cornu_utils.summary import Summary, SummaryRow
 
@@ -155,8 +154,7 @@ def summarize(model: Any, example_inputs: Any = None) -> Summary:
         15
     """
     if example_inputs is not None:
-        args, kwargs = split_inputs(example_inputs)
-        model(*args, **kwargs)
+        model(example_inputs)  # Keras models take one `inputs` argument (a list for several)
     sequential_like = _sequential_like(model)
     relevant = [] if sequential_like else _nodes(model)
     rows: list[SummaryRow] = []
@@ -285,8 +283,7 @@ def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -
         1
     """
     if example_inputs is not None:
-        args, kwargs = split_inputs(example_inputs)
-        model(*args, **kwargs)
+        model(example_inputs)
     if not getattr(model, "built", True):
         raise ValueError(
             "This model has not yet been built. Build the model first by calling `build()` "

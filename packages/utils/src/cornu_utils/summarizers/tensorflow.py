@@ -71,6 +71,8 @@ def _record_shapes(model: Any, modules: list[Any], example_inputs: Any) -> dict[
     active: set[int] = set()
     patched: list[tuple[type, Any, bool]] = []
     for cls in {type(m) for m in [model, *modules]}:
+        if not any("__call__" in vars(k) for k in cls.__mro__):
+            continue  # a module that is never called
         original = cls.__call__
         had_own = "__call__" in cls.__dict__
 
