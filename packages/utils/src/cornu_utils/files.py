@@ -27,24 +27,20 @@ Example:
 from __future__ import annotations
 
 import errno
-import hashlib
-import json
-import logging
 import os
-import queue
-import shutil
 import stat
 import sys
-import tarfile
-import tempfile
-import threading
 import time
-import urllib.parse
-import urllib.request
 import warnings
-import zipfile
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import tarfile
+
+# The rest of the standard library this file uses (hashlib, json, logging, queue, shutil,
+# tarfile, tempfile, threading, urllib, zipfile) is imported where it is needed, so importing
+# cornu_utils stays cheap.
 
 try:  # cornu's traceback filtering when installed; a no-op decorator when copied alone
     from cornu_config import filter_traceback as _filter_traceback
@@ -61,7 +57,6 @@ try:  # the installed package's version; the header's when this file is copied a
 except ImportError:  # pragma: no cover
     _VERSION = "0.1.0"
 
-_log = logging.getLogger("cornu")
 _CHUNK = 1 << 20  # receive/write/hash unit
 _NBUF = 8  # ring of receive buffers shared with the hashing thread (8 MiB in flight at most)
 _BACKOFF = 0.25  # seconds before the first retry; doubles each time, capped at _BACKOFF_MAX
@@ -102,6 +97,12 @@ class _SinkError(Exception):
 # --------------------------------------------------------------------------- messages
 
 
+def _logger() -> Any:
+    import logging
+
+    return logging.getLogger("cornu")
+
+
 def _interactive() -> bool:
     try:
         from cornu_config import is_interactive_logging_enabled
@@ -117,7 +118,7 @@ def _say(msg: str) -> None:
         if _interactive():
             print(msg, flush=True)
         else:  # pragma: no cover
-            _log.info(msg)
+            _logger().info(msg)
         return
     print_msg(msg)
 
@@ -161,7 +162,7 @@ class _Progress:
         self.last = now
         if self.log:
             if self.total:
-                _log.info("%s: %d%% (%d of %d bytes)", self.label, 100 * done // self.total, done, self.total)
+                _logger().info("%s: %d%% (%d of %d bytes)", self.label, 100 * done // self.total, done, self.total)
             return
         if self.bar is None:
             try:
@@ -176,7 +177,7 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(done, finalize=True)
         secs = max(time.monotonic() - self.t0, 1e-9)
-        _log.info("%s: %d bytes in %.2f s (%.1f MB/s)", self.label, done, secs, (done - self.start) / secs / 1e6)
+        _logger().info("%s: %d bytes in %.2f s (%.1f MB/s)", self.label, done, secs, (done - self.start) / secs / 1e6)
 
 
 # --------------------------------------------------------------------------- hashing
@@ -187,6 +188,8 @@ def _new_hasher(algorithm: Any, arg: str = "algorithm") -> Any:
         if hasattr(algorithm, "update") and hasattr(algorithm, "hexdigest"):
             return algorithm
         raise ValueError(f"`{arg}` must be a hashlib algorithm name or a hasher object. Received: {arg}={algorithm!r}")
+    import hashlib
+
     name = algorithm.lower()
     try:
         return hashlib.new(name)
@@ -353,6 +356,9 @@ class _Sink:
     """
 
     def __init__(self, path: str, append: bool, hasher: Any):
+        import queue
+        import threading
+
         self.file = open(path, "ab" if append else "wb")  # noqa: SIM115 - closed by close()
         self.hasher, self.size, self.head = hasher, 0, b""
         self.free: queue.SimpleQueue = queue.SimpleQueue()
@@ -415,6 +421,9 @@ def _looks_like_html(first: bytes) -> bool:
 
 
 def _file_url_path(url: str) -> str:
+    import urllib.parse
+    import urllib.request
+
     parts = urllib.parse.urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         return urllib.request.url2pathname("//" + parts.netloc + parts.path)
@@ -429,7 +438,7 @@ def _fetch_file_url(url: str, part: str, algo: str | None, label: str) -> str | 
         raise DownloadError(f"URL fetch failure on {url}: {e.errno} -- {e.strerror}") from e
     with src:
         total = os.fstat(src.fileno()).st_size
-        sink = _Sink(part, False, hashlib.new(algo) if algo else None)
+        sink = _Sink(part, False, _new_hasher(algo) if algo else None)
         progress = _Progress(total, 0, label)
         try:
             while sink.fill(src.readinto):
@@ -450,6 +459,7 @@ def _retry_after(value: str | None) -> float | None:
 def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -> str | None:
     """Download ``url`` into ``part`` with resume and retries; return the digest of the whole file."""
     import http.client
+    import json
 
     import requests
 
@@ -509,7 +519,7 @@ def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -
                     if not start:
                         with open(meta_path, "w") as f:
                             json.dump({"url": url, "validator": resp.headers.get("ETag") or resp.headers.get("Last-Modified")}, f)
-                    hasher = hashlib.new(algo) if algo else None
+                    hasher = _new_hasher(algo) if algo else None
                     if start and hasher is not None:  # the whole file is hashed: the kept part first
                         with open(part, "rb", buffering=0) as f:
                             _hash_stream(f.readinto, hasher, _CHUNK)
@@ -531,7 +541,7 @@ def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -
                         raise _Retry(f"connection closed after {got} of {total} bytes")
                     if start and opts["expected"] and digest != opts["expected"]:
                         fresh = True  # the kept part was not the same file: start over, once
-                        _log.info("The resumed download of %s does not match its hash; restarting it", url)
+                        _logger().info("The resumed download of %s does not match its hash; restarting it", url)
                         continue
                     progress.finish(got)
                     return digest
@@ -549,7 +559,7 @@ def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -
                     raise DownloadError(f"URL fetch failure on {url}: {detail} (gave up after {attempt} attempts)") from e
                 wait = getattr(e, "retry_after", None)
                 wait = min(_BACKOFF_MAX, _BACKOFF * 2 ** (attempt - 1) if wait is None else wait)
-                _log.info("Retrying %s in %.2f s (attempt %d of %d): %s", url, wait, attempt + 1, opts["retries"] + 1, detail)
+                _logger().info("Retrying %s in %.2f s (attempt %d of %d): %s", url, wait, attempt + 1, opts["retries"] + 1, detail)
                 time.sleep(wait)
             except BaseException:
                 _close_quietly(sink)
@@ -678,9 +688,22 @@ def _tar_kind(m: tarfile.TarInfo) -> str:
     return f"member of unsupported type {m.type!r}"
 
 
-class _TarFile(tarfile.TarFile):
-    def chown(self, *args: Any, **kwargs: Any) -> None:
-        """Never give extracted files the archive's owners (as root, tarfile would)."""
+_TAR_CLASS: Any = None
+
+
+def _open_tar(archive: str) -> tarfile.TarFile:
+    """``tarfile.open`` with a TarFile that never gives files the archive's owners (root would)."""
+    global _TAR_CLASS
+    import tarfile
+
+    if _TAR_CLASS is None:
+
+        class _TarFile(tarfile.TarFile):
+            def chown(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        _TAR_CLASS = _TarFile
+    return _TAR_CLASS.open(archive, "r:*")
 
 
 _OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -689,6 +712,8 @@ _OPEN_FLAGS |= getattr(os, "O_BINARY", 0)
 
 def _write_member(tar: tarfile.TarFile, m: tarfile.TarInfo, target: str) -> None:
     """Write a regular member straight from the archive stream (tarfile's path, minus its overheads)."""
+    import tarfile
+
     mode = (m.mode & 0o755) | 0o600  # no setuid/setgid/sticky, no group/other write
     fd = os.open(target, _OPEN_FLAGS, mode)
     with open(fd, "wb", closefd=True) as out:
@@ -708,10 +733,12 @@ def _write_member(tar: tarfile.TarFile, m: tarfile.TarInfo, target: str) -> None
 
 
 def _extract_tar(archive: str, dest: str) -> None:
+    import tarfile
+
     check = _Members(os.path.basename(archive))
     trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
     dirs, made = [], {dest}
-    with _TarFile.open(archive, "r:*") as tar:
+    with _open_tar(archive) as tar:
         for m in tar:  # one pass: each member is checked, then written, as the archive is read
             if not check.check(m.name, _tar_kind(m), m.linkname):
                 continue
@@ -735,6 +762,8 @@ def _extract_tar(archive: str, dest: str) -> None:
 
 
 def _extract_zip(archive: str, dest: str) -> None:
+    import zipfile
+
     check = _Members(os.path.basename(archive))
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
@@ -756,6 +785,9 @@ def _extract_zip(archive: str, dest: str) -> None:
 
 
 def _archive_kind(path: str, formats: list[str]) -> str | None:
+    import tarfile
+    import zipfile
+
     for fmt in formats:
         if fmt == "tar" and tarfile.is_tarfile(path):
             return "tar"
@@ -777,6 +809,9 @@ def _resolve_formats(archive_format: Any) -> list[str]:
 
 
 def _extract_to_temp(archive: str, kind: str, parent: str, prefix: str) -> str:
+    import shutil
+    import tempfile
+
     tmp = tempfile.mkdtemp(prefix=prefix, suffix=".extracting", dir=parent)
     try:
         (_extract_tar if kind == "tar" else _extract_zip)(archive, tmp)
@@ -788,6 +823,8 @@ def _extract_to_temp(archive: str, kind: str, parent: str, prefix: str) -> str:
 
 def _merge(src: str, dst: str) -> None:
     """Rename the entries of ``src`` into ``dst``; merge real directories, replace the rest."""
+    import shutil
+
     with os.scandir(src) as it:
         for entry in it:
             target = os.path.join(dst, entry.name)
@@ -839,6 +876,8 @@ def extract_archive(file_path: str | os.PathLike, path: str | os.PathLike = ".",
         >>> open(os.path.join(d, "out", "data", "x.txt")).read()
         'hi'
     """
+    import shutil
+
     formats = _resolve_formats(archive_format)
     file_path, path = os.fspath(file_path), os.fspath(path)
     if not formats:
@@ -871,6 +910,8 @@ def _marker_path(extract_dir: str) -> str:
 
 
 def _write_marker(archive: str, marker: str, digest: str | None = None) -> None:
+    import json
+
     st = os.stat(archive)
     data = {"archive": os.path.basename(archive), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
             "sha256": digest or hash_file(archive, "sha256", _CHUNK)}
@@ -882,6 +923,8 @@ def _write_marker(archive: str, marker: str, digest: str | None = None) -> None:
 
 def _extraction_current(archive: str, extract_dir: str, marker: str) -> bool:
     """True when ``extract_dir`` holds this archive's content (checked by size and mtime, then hash)."""
+    import json
+
     if not os.path.isdir(extract_dir):
         return False
     try:
@@ -905,6 +948,8 @@ def _extraction_current(archive: str, extract_dir: str, marker: str) -> bool:
 
 def _extract_for_cache(archive: str, extract_dir: str, archive_format: Any, digest: str | None) -> None:
     """Extract to a temp folder beside ``extract_dir``, swap it into place, write the marker."""
+    import shutil
+
     kind = _archive_kind(archive, _resolve_formats(archive_format))
     if kind is None:
         warnings.warn("Could not extract archive.", stacklevel=4)
@@ -942,6 +987,8 @@ def _discard(*paths: str) -> None:
 
 def _download(urls: list[str], target: str, expected: tuple[str, str] | None, label: str, opts: dict) -> str | None:
     """Fetch the first URL that works into ``target`` (temp file + atomic rename); return its digest."""
+    import urllib.parse
+
     part = target + ".part"
     algo = expected[0] if expected else None
     errors: list[Exception] = []
@@ -986,6 +1033,8 @@ def _cached(path: str, expected: tuple[str, str] | None) -> bool | None:
 
 
 def _check_url(url: Any, arg: str) -> str:
+    import urllib.parse
+
     if isinstance(url, os.PathLike):
         url = os.fspath(url)
     if not isinstance(url, str) or urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https", "file"):
@@ -1067,6 +1116,8 @@ def get_file(
         >>> path == get_file(origin=src.as_uri(), cache_dir=cache)  # cached: no download
         True
     """
+    import urllib.parse
+
     if origin is None:
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     urls = [_check_url(origin, "origin")]
