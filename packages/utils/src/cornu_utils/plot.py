@@ -13,13 +13,11 @@ box), ``tf.Module`` and parameter pytrees by their tree of sub-modules or sub-tr
 
 from __future__ import annotations
 
-import html
 import os
-import pathlib
-import shutil
-import tempfile
-import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pathlib
 
 from cornu_config import filter_traceback
 
@@ -40,6 +38,14 @@ _GRAPHVIZ_HINT = (
     "https://graphviz.org/download/); pydot alone cannot draw images. A `.dot` file needs no "
     "Graphviz."
 )
+
+
+def _escape(text: str) -> str:
+    """HTML-escape label text (``html.escape`` without importing ``html`` at import time)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace('"', "&quot;").replace("'", "&#x27;")
+    )
 
 
 def _quote(text: str) -> str:
@@ -80,6 +86,9 @@ class DotGraph:
             ImportError: pydot is not installed.
             OSError: Graphviz's program is not on PATH, or it failed.
         """
+        import shutil
+        import tempfile
+
         fmt = format.lower()
         if fmt in _TEXT_FORMATS:
             return self.source.encode("utf-8")
@@ -112,6 +121,8 @@ class DotGraph:
             >>> model_to_dot({"w": np.zeros(2)}).write(path).read_text().startswith("digraph")
             True
         """
+        import pathlib
+
         target = pathlib.Path(path)
         fmt = (format or target.suffix.lstrip(".") or "png").lower()
         if fmt in _TEXT_FORMATS:
@@ -130,7 +141,7 @@ class DotGraph:
 
 
 def _label(node: Any, show_shapes: bool, show_dtype: bool, show_layer_names: bool) -> str:
-    esc = html.escape
+    esc = _escape
     cells = []
     if show_shapes:
         if node.type not in ("Input", "InputLayer"):
@@ -274,6 +285,9 @@ def plot_model(
         >>> plot_model({"w": np.zeros(3)}, to_file=path).name
         'params.dot'
     """
+    import pathlib
+    import warnings
+
     if on_error not in ("raise", "warn"):
         raise ValueError(f"`on_error` must be 'raise' or 'warn'. Received: on_error={on_error!r}")
     target = pathlib.Path(os.fspath(to_file))
