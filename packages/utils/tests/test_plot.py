@@ -135,6 +135,29 @@ def test_on_error_warn_writes_dot_instead(tmp_path, no_pydot):
     assert path == tmp_path / "noext.dot"
 
 
+@pytest.mark.skipif(not HAVE_PYDOT, reason="needs pydot")
+def test_on_error_warn_when_graphviz_missing(tmp_path, no_graphviz):
+    with pytest.warns(RuntimeWarning, match=r"apt-get install graphviz.*model.dot instead"):
+        path = plot_model(params(), to_file=tmp_path / "model.pdf", on_error="warn")
+    assert path.suffix == ".dot"
+    assert path.read_text().startswith("digraph")
+
+
+@pytest.mark.skipif(not HAVE_PYDOT or sys.platform == "win32", reason="needs pydot and a POSIX shell")
+def test_graphviz_failure_is_reported_and_warn_falls_back(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "dot"
+    fake.write_text("#!/bin/sh\necho 'Error: trouble in layout' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with pytest.raises(OSError, match=r"failed \(3\) to draw the graph as png: Error: trouble in layout"):
+        plot_model(params(), to_file=tmp_path / "model.png")
+    with pytest.warns(RuntimeWarning, match="trouble in layout"):
+        assert plot_model(params(), to_file=tmp_path / "model.png", on_error="warn").suffix == ".dot"
+    assert not (tmp_path / "model.png").exists()
+
+
 # --- real renders -----------------------------------------------------------------------------
 
 
