@@ -22,6 +22,9 @@ def test_from_array_chooses_row_aligned_chunks(tmp_path):
     m = HDF5Matrix.create(tmp_path / "a.h5", "x", DATA)
     assert m.data.chunks == (256, 1024), "whole rows, about 1 MiB per chunk"
     np.testing.assert_array_equal(m[:], DATA)
+    assert m._chunk_rows is not None, "memory-mapped"
+    assert m._chunk_rows[2] is None, "chunks a whole number of rows apart: one view reads all"
+    np.testing.assert_array_equal(m[[299, 3, 299]], DATA[[299, 3, 299]])
     small = HDF5Matrix.create(tmp_path / "a.h5", "small", DATA[:10, :4])
     assert small.data.chunks == (10, 4), "never a chunk taller than the data"
 
@@ -37,6 +40,9 @@ def test_from_a_generator_never_needs_the_whole(tmp_path):
     m = HDF5Matrix.create(tmp_path / "g.h5", "x", gen(), chunks=32, compression="gzip")
     assert m.data.chunks == (32, 1024)
     assert m.data.compression == "gzip"
+    grown = HDF5Matrix.create(tmp_path / "g.h5", "grown", blocks(DATA, 70), chunks=32)
+    assert grown._chunk_rows[2] is None, "grown block by block, chunks still row-aligned in the file"
+    np.testing.assert_array_equal(grown[[299, 0, 150, 0]], DATA[[299, 0, 150, 0]])
     assert produced == [64, 64, 64, 64, 44]
     np.testing.assert_array_equal(m[[299, 0, 150]], DATA[[299, 0, 150]])
 

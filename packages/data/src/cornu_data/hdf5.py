@@ -166,8 +166,9 @@ def _row_map(ds, path: str):
 
     Returns ``(views, first, group)``: ``views[j]`` maps the file as rows starting at byte
     ``j``'s offset class, ``first[k]`` is the row of ``views[group[k]]`` where chunk ``k``
-    starts. Chunks written one after another (as ``create`` does) share one class; a few
-    classes are allowed for chunks placed after metadata.
+    starts. Chunks allocated back to back (as ``create`` does when it knows the length) share
+    one class and rows are gathered in one NumPy call; chunks interleaved with metadata (a
+    dataset grown block by block) fall in several classes, gathered one class at a time.
     """
     import numpy as np
 
@@ -195,12 +196,9 @@ def _row_map(ds, path: str):
     if (offsets < 0).any() or int(offsets.max()) + band * row_bytes > size:
         return None
     bases, group = np.unique(offsets % row_bytes, return_inverse=True)
-    if len(bases) > 8:
-        return None
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
     views = [
-        np.memmap(
-            path, dtype=ds.dtype, mode="r", offset=int(b), shape=((size - b) // row_bytes, *ds.shape[1:])
-        ).view(np.ndarray)
+        np.ndarray(((size - b) // row_bytes, *ds.shape[1:]), dtype=ds.dtype, buffer=raw, offset=int(b))
         for b in bases
     ]
     return views, (offsets - bases[group]) // row_bytes, group.reshape(-1)
@@ -570,6 +568,9 @@ class HDF5Matrix:
                 if hasattr(comps[i0], "shape") and (self._chunk_rows is None or self._chunk_rows[2] is None):
                     comps[i0] = self._file_rows(comps[i0] + self.start)
                     return self._mm[tuple(comps)]
+                one_list = i0 == 0 and getattr(comps[0], "ndim", 0) == 1 and len(comps[0])
+                if one_list and not any(hasattr(c, "shape") for c in comps[1:]):
+                    return self._gather_classes(comps[0] + self.start, comps[1:])
                 if self._chunk_rows is None:  # contiguous: NumPy on the mapped window, a copy
                     out = self._mm[self.start : self.end][tuple(comps)]
                     return out if any(hasattr(c, "shape") for c in comps) else out.copy()
@@ -593,6 +594,21 @@ class HDF5Matrix:
         if all(isinstance(c, slice) and c == slice(None) for c in local):
             return block
         return block[tuple(local)]
+
+    def _gather_classes(self, rows, rest):
+        """Rows in any order from chunks mapped through several views (see ``_row_map``)."""
+        import numpy as np
+
+        _, band, views, group = self._chunk_rows
+        where, which = self._file_rows(rows), group[rows // band]
+        out = None
+        for j in np.unique(which):
+            pick = np.flatnonzero(which == j)
+            part = views[j][(where[pick], *rest)]
+            if out is None:
+                out = np.empty((len(rows), *part.shape[1:]), dtype=part.dtype)
+            out[pick] = part
+        return out
 
     def _file_rows(self, rows):
         """Rows of the memory map holding the given (absolute) rows of the dataset."""
@@ -620,13 +636,7 @@ class HDF5Matrix:
         if self._mm is not None:
             if self._chunk_rows is None or self._chunk_rows[2] is None:
                 return self._mm[(self._file_rows(rows), *trailing)]
-            _, band, views, group = self._chunk_rows
-            where, which = self._file_rows(rows), group[rows // band]
-            out = np.empty((nrows, *counts), dtype=ds.dtype)
-            for j in np.unique(which):
-                pick = which == j
-                out[pick] = views[j][(where[pick], *trailing)]
-            return out
+            return self._gather_classes(rows, trailing)
         first, last = int(rows[0]), int(rows[-1])
         if last - first + 1 <= 4 * nrows:  # dense enough: one slice read, then pick
             return ds[(slice(first, last + 1), *trailing)][rows - first]
@@ -760,11 +770,31 @@ class HDF5Matrix:
                 chunks = (min(rows, length) if length else rows, *row_shape)
             elif not isinstance(chunks, tuple):
                 chunks = (int(chunks), *row_shape)
-            layout = {"shape": (0, *row_shape), "maxshape": (None, *row_shape), "chunks": chunks,
-                      "compression": compression, "compression_opts": compression_opts}  # fmt: skip
+            layout = {"chunks": chunks, "compression": compression, "compression_opts": compression_opts}
+            if not length:  # grown block by block
+                layout.update(shape=(0, *row_shape), maxshape=(None, *row_shape))
+            else:
+                layout["shape"] = (length, *row_shape)
+                if compression is None:  # every chunk allocated now, back to back: one memory map reads all
+                    layout["dcpl"] = dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+                    dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+                    dcpl.set_fill_time(h5py.h5d.FILL_TIME_NEVER)
         for matrix in list(_OPEN.get(os.path.abspath(os.fsdecode(path)), ())):
             matrix.close()  # HDF5 cannot reopen a file for writing that this process reads
-        with h5py.File(os.fspath(path), "a") as f:
+        aligned = {}
+        if (
+            compression is None
+            and isinstance(layout.get("chunks"), tuple)
+            and layout["chunks"][1:] == row_shape
+        ):
+            # whole-row chunks placed at multiples of the row size (metadata is not): a single
+            # memory map then reads every chunk as rows (see _row_map)
+            row_bytes = max(1, math.prod(row_shape) * dtype.itemsize)
+            aligned = {
+                "alignment_threshold": math.prod(layout["chunks"]) * dtype.itemsize,
+                "alignment_interval": row_bytes,
+            }
+        with h5py.File(os.fspath(path), "a", **aligned) as f:
             if dataset in f:
                 if not overwrite:
                     raise ValueError(
