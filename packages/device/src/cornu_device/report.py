@@ -98,7 +98,9 @@ def device_settings(probe: bool = False) -> DeviceSettings:
     backend = _backends.current()
     framework = _backends.FRAMEWORKS[backend]
     if probe and backend != "numpy":
-        _backends.load(backend)
+        from cornu_device.devices import devices_of
+
+        devices_of(backend)  # imports the framework and lists its devices (JAX creates backends)
     loaded = backend == "numpy" or framework in sys.modules
     hook = _backends.load(backend) if loaded and backend != "numpy" else None
     effective: dict[str, Any] = hook.effective() if hook is not None else {}
