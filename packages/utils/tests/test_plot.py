@@ -342,3 +342,32 @@ def test_torch_parameter_used_directly_is_a_parameter_box():
         "lin (Linear)": {"mul (mul)"},
         "scale (Parameter)": {"mul (mul)"},
     }
+
+
+def test_torch_functional_ops_inside_a_submodule_join_its_cluster():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(4, 4)
+
+        def forward(self, x):
+            return torch.relu(self.lin(x)) + x
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.b1 = Block()
+            self.b2 = Block()
+
+        def forward(self, x):
+            return self.b2(self.b1(x))
+
+    text = model_to_dot(Net(), expand_nested=True).to_string()
+    cluster_b2 = text.split('label="b2"')[1].split("}")[0]
+    assert re.findall(r'"(\w+)" \[label', cluster_b2) == ["b2_lin", "relu_1", "add_1"]
+    assert edge_map(text)["add (add)"] == {"b2.lin (Linear)", "add_1 (add)"}
+    flat = edge_map(model_to_dot(Net()).to_string())
+    assert flat == {"x (Input)": {"b1 (Block)"}, "b1 (Block)": {"b2 (Block)"}}
