@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """``HDF5Matrix`` reads beside raw h5py and a NumPy memmap of the same bytes.
 
-Data: float32 x 1024 columns, ~1 GiB (``--quick``: 128 MiB), written once contiguous and once
-with the row-aligned chunks ``HDF5Matrix.create`` chooses; batches of 256 rows. Cases: slices
+Data: float32 x 1024 columns, ~1 GiB (``--quick``: 128 MiB), written contiguous, with the
+row-aligned chunks ``HDF5Matrix.create`` chooses (both read through a memory map), and with
+h5py's automatic chunks (rows cut in pieces: read through h5py); batches of 256 rows. Cases: slices
 (consecutive batches), random batches with sorted indices and with unsorted ones. Figures are
 GB/s (higher is better); the reference is raw h5py (for unsorted indices: h5py on the sorted
 indices plus the reorder, the least work raw h5py needs), and the memmap figure is shown
@@ -84,6 +85,7 @@ def _layout_rows(name, path, starts, ordered, unsorted, repeat):
 
 
 def run(args, rest) -> list[Row]:
+    import h5py
     import numpy as np
 
     from cornu_data import HDF5Matrix
@@ -103,10 +105,16 @@ def run(args, rest) -> list[Row]:
         starts = rng.integers(0, rows_total - BATCH, BATCHES)
         unsorted = [rng.choice(rows_total, BATCH, replace=False) for _ in range(BATCHES)]
         ordered = [np.sort(i) for i in unsorted]
-        for name, chunks in (("contiguous", None), ("chunked", True)):
+        for name, chunks in (("contiguous", None), ("chunked", True), ("h5py auto", "h5py")):
             path = os.path.join(folder, f"{name}.h5")
-            HDF5Matrix.create(path, "x", blocks(), chunks=chunks, length=rows_total).close()
-            out += _layout_rows(name, path, starts, ordered, unsorted, repeat)
+            if chunks == "h5py":  # h5py's own chunk shape: rows cut in pieces, read through h5py
+                with h5py.File(path, "w") as f:
+                    ds = f.create_dataset("x", shape=(rows_total, COLS), dtype="f4", chunks=True)
+                    for i, block in enumerate(blocks()):
+                        ds[i * 8192 : i * 8192 + len(block)] = block
+            else:
+                HDF5Matrix.create(path, "x", blocks(), chunks=chunks, length=rows_total).close()
+            out += _layout_rows(name, path, starts, ordered, unsorted, 3 if chunks == "h5py" else repeat)
             os.remove(path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
