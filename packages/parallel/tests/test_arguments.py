@@ -52,7 +52,8 @@ def test_requested_gpus_must_exist(numpy_backend, fake_devices, gpus):
         multi_gpu_model(lambda x: x, gpus=gpus)
     message = str(info.value)
     assert "we expect the following devices to be available" in message
-    assert "'/gpu:7'" in message and "Try reducing `gpus`" in message
+    assert "'/gpu:7'" in message
+    assert "Try reducing `gpus`" in message
     assert message.endswith(f"Received: gpus={gpus!r}")
 
 
@@ -144,7 +145,8 @@ def test_numpy_replicate_equals_the_single_call_and_keeps_the_template(numpy_bac
     out = rep(x, shift=np.ones((7, 1)))
     np.testing.assert_allclose(out["y"], x @ params["w"] + 1.0)
     np.testing.assert_array_equal(out["x"], x)
-    assert rep.model[1] is params and isinstance(rep, ReplicatedModel)
+    assert rep.model[1] is params
+    assert isinstance(rep, ReplicatedModel)
     rep.set_weights([w * 0 for w in rep.get_weights()])
     assert float(np.abs(rep(x)["y"]).max()) == 0.0
     with pytest.raises(ValueError, match="must hold 1 arrays"):

@@ -91,7 +91,7 @@ def test_not_initialized_defaults():
 
 
 def test_numpy_backend_runs_a_world_of_one_only(numpy_backend):
-    with pytest.raises(ValueError, match="numpy backend has no collective engine.*Received: world_size=2"):
+    with pytest.raises(ValueError, match=r"numpy backend has no collective engine.*Received: world_size=2"):
         distributed.initialize(rank=0, world_size=2, address="127.0.0.1:1")
     assert not distributed.is_initialized()
     distributed.initialize()

@@ -52,7 +52,8 @@ def test_pydataset_shards_cover_every_batch_once(total, world):
 def test_pydataset_shard_indexing_and_epoch_hooks():
     data = Batches(7)
     shard = distributed.shard(data, rank=1, world_size=3)  # batches 1, 4
-    assert len(shard) == 2 and int(shard[-1][0, 0]) == 4
+    assert len(shard) == 2
+    assert int(shard[-1][0, 0]) == 4
     with pytest.raises(IndexError, match="this shard has 2 batches"):
         shard[2]
     shard.on_epoch_end()
@@ -85,14 +86,16 @@ def test_generators_and_iterables_shard_lazily_and_reiterate():
     parts = [list(distributed.shard(gen(), rank=r, world_size=4)) for r in range(4)]
     assert parts == [[0, 4, 8], [1, 5], [2, 6], [3, 7]]
     it = distributed.shard(iter(range(5)), rank=0, world_size=2)
-    assert next(it) == 0 and list(it) == [2, 4]
+    assert next(it) == 0
+    assert list(it) == [2, 4]
 
     class Loader:  # re-iterable, no __getitem__ (like a DataLoader)
         def __iter__(self):
             return iter(range(6))
 
     shard = distributed.shard(Loader(), rank=1, world_size=2)
-    assert list(shard) == [1, 3, 5] and list(shard) == [1, 3, 5]
+    assert list(shard) == [1, 3, 5]
+    assert list(shard) == [1, 3, 5]
     assert distributed.shard([10, 11, 12], rank=1, world_size=2) == [11]
 
 

@@ -38,17 +38,20 @@ def test_split_inputs_cuts_every_array_in_nested_structures_and_broadcasts_the_r
     (_, args0, kw0), (_, args1, kw1) = parts
     np.testing.assert_array_equal(args0[0], x[:2])
     np.testing.assert_array_equal(args1[1]["z"], z[2:])
-    assert isinstance(args1[1]["t"], Pair) and args1[1]["t"].b == "tag"
+    assert isinstance(args1[1]["t"], Pair)
+    assert args1[1]["t"].b == "tag"
     np.testing.assert_array_equal(args1[1]["t"].a, z[2:])
     np.testing.assert_array_equal(kw1["w"], z[2:])
-    assert kw0["flag"] is True and kw1["c"] == np.float32(3)  # 0-d arrays are not cut
+    assert kw0["flag"] is True
+    assert kw1["c"] == np.float32(3)
 
 
 def test_split_inputs_skips_empty_parts_but_runs_one_for_an_empty_batch():
     parts = split_inputs((np.arange(3),), {}, 4)
     assert [k for k, _, _ in parts] == [3]
     empty = split_inputs((np.zeros((0, 2)),), {}, 3)
-    assert [k for k, _, _ in empty] == [2] and empty[0][1][0].shape == (0, 2)
+    assert [k for k, _, _ in empty] == [2]
+    assert empty[0][1][0].shape == (0, 2)
 
 
 def test_batch_size_needs_one_array_and_equal_sizes():

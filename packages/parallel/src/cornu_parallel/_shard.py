@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import collections.abc
 import itertools
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from cornu_parallel._split import is_batch_leaf, map_structure
 

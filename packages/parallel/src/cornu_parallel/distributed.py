@@ -22,7 +22,6 @@ from typing import Any
 
 from cornu_config import backend as configured_backend
 from cornu_config import filter_traceback
-
 from cornu_parallel._launch import launch_info
 from cornu_parallel._shard import shard_data
 from cornu_parallel.backends import load

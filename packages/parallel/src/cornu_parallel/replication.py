@@ -8,7 +8,6 @@ from typing import Any
 
 from cornu_config import backend as configured_backend
 from cornu_config import filter_traceback
-
 from cornu_parallel import _devices
 from cornu_parallel.backends import load
 from cornu_parallel.replica import ReplicatedModel

@@ -215,7 +215,8 @@ for n in (2, 3, 4):
         rep = replicate(model, devices=devices(n))
         out = rep((arr(x),), {"z": arr(z)}, scale=2.0)
         ref = multi_single(model, (arr(x),), {"z": arr(z)}, scale=2.0)
-        assert set(out) == {"a", "pair"} and isinstance(out["pair"], tuple), out
+        assert set(out) == {"a", "pair"}, out
+        assert isinstance(out["pair"], tuple), out
         close(out["a"], ref["a"])
         close(out["pair"][0], ref["pair"][0])
         close(out["pair"][1], ref["pair"][1])
@@ -247,6 +248,9 @@ for n in (2, 3, 4):
 
             g_ref = jax.grad(loss(apply_fn))(params)
             g_rep = jax.grad(loss(rep.apply))(params)
+            g_jit = jax.jit(jax.grad(loss(rep.apply)))(params)  # traced inside the caller's jit
+            for k in P:
+                close(g_jit[k], g_ref[k])
             rep.params = jax.tree_util.tree_map(lambda p, g: p - lr * g, rep.params, g_rep)
             new_ref = jax.tree_util.tree_map(lambda p, g: p - lr * g, params, g_ref)
             for k in P:
@@ -329,7 +333,8 @@ for n in (2, 3, 4):
             x = np.arange(batch * 2, dtype="float32").reshape(batch, 2)
             close(rep(x), x * 2)
             sharding = seen[0]
-            assert isinstance(sharding, NamedSharding) and sharding.mesh.size == n, sharding
+            assert isinstance(sharding, NamedSharding), sharding
+            assert sharding.mesh.size == n, sharding
             slot = max(expected)
             shards = sharding.devices_indices_map((slot * n, 2))
             rows = sorted((idx[0].start or 0, idx[0].stop) for idx in shards.values())
@@ -373,7 +378,7 @@ for n in (2, 3, 4):
             close(out, mlp_np(P, x))
             return
         last = f"cpu:{n - 1}"
-        rep = replicate(make(), devices=devices(n)[1:] + ["cpu:0"], merge_device=None)
+        rep = replicate(make(), devices=[*devices(n)[1:], "cpu:0"], merge_device=None)
         out = rep(arr(x))
         close(out, mlp_np(P, x))
         out2 = replicate(make(), devices=devices(n), merge_device=last)(arr(x))

@@ -24,6 +24,8 @@ from cornu_parallel.replica import ReplicatedModel
 
 __all__ = ["JaxReplicatedModel", "make_replicated", "owns"]
 
+_TRACER = getattr(jax.core, "Tracer", ())  # traced params (under jit/grad) are never cached
+
 
 def _is_nnx(model: Any) -> bool:
     cls = type(model)
@@ -105,6 +107,7 @@ class JaxReplicatedModel(ReplicatedModel):
             "_replicated": NamedSharding(mesh, PartitionSpec()),
             "_merge": native(merge_device),
             "_jitted": jax.jit(self._run),
+            "_placed": None,
         }
         for k, v in state.items():
             object.__setattr__(self, k, v)
@@ -148,11 +151,13 @@ class JaxReplicatedModel(ReplicatedModel):
                 return x
             if take is not None:
                 x = x[take] if isinstance(x, jax.Array) else np.asarray(x)[take]
+            if isinstance(x, _TRACER):  # inside the caller's jit/grad: a sharding constraint
+                return jax.lax.with_sharding_constraint(x, self._sharded)
             return jax.device_put(x, self._sharded)
 
         args_s, kwargs_s = map_structure(place, (args, kwargs))
         if self._has_params:
-            params = jax.device_put(params, self._replicated)
+            params = self._replicate_params(params)
         out = self._jitted(params, args_s, kwargs_s)
 
         def finish(y: Any) -> Any:
@@ -164,6 +169,23 @@ class JaxReplicatedModel(ReplicatedModel):
 
         merge_outputs([out], None)  # every output must have a batch axis
         return map_structure(finish, out)
+
+    def _replicate_params(self, params: Any) -> Any:
+        """Params on every mesh device; the template's copy is made once until it changes."""
+        cached = self._placed
+        if cached is not None and cached[0] is params:
+            return cached[1]
+        if any(isinstance(leaf, _TRACER) for leaf in jax.tree_util.tree_leaves(params)):
+            return jax.tree_util.tree_map(
+                lambda leaf: jax.lax.with_sharding_constraint(leaf, self._replicated)
+                if isinstance(leaf, _TRACER)
+                else jax.device_put(leaf, self._replicated),
+                params,
+            )
+        placed = jax.device_put(params, self._replicated)
+        if params is self._params:
+            object.__setattr__(self, "_placed", (params, placed))
+        return placed
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.apply(self._params, *args, **kwargs)
