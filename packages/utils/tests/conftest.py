@@ -3,8 +3,8 @@
 
 ``http_server`` serves routes registered with ``http_server.add(path, body, ...)``; each route
 can answer with a list of statuses first (``statuses=[503, 503]``), cut the connection after
-some bytes (``drop_after=n`` for the first ``drops`` answers), send HTML, ignore Range, or wait
-before answering. Range requests get 206 when the ``If-Range`` validator matches the ETag.
+some bytes (``drop_after=n`` for the first ``drops`` answers), send HTML, ignore Range, wait
+before answering (``delay``) or send the body slowly (``trickle=(bytes, seconds)``). Range requests get 206 when the ``If-Range`` validator matches the ETag.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Route:
     drops: int = 1
     ranges: bool = True
     delay: float = 0.0
+    trickle: tuple[int, float] | None = None  # (bytes per write, seconds between writes)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -84,7 +85,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
-        self.wfile.write(payload)
+        if route.trickle is None:
+            self.wfile.write(payload)
+            return
+        step, pause = route.trickle
+        try:
+            for i in range(0, len(payload), step):
+                self.wfile.write(payload[i : i + step])
+                self.wfile.flush()
+                time.sleep(pause)
+        except OSError:  # the client went away
+            self.close_connection = True
 
     def _simple(self, code: int, body: bytes) -> None:
         self.send_response(code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import inspect
 import io
 import json
 import logging
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 
 import pytest
@@ -444,3 +446,43 @@ def test_connection_refused_is_retried_then_reported(tmp_path):
     with pytest.raises(DownloadError, match=rf"127\.0\.0\.1:{port}/x\.bin: ConnectionError.*gave up after 3 attempts"):
         get_file(origin=f"http://127.0.0.1:{port}/x.bin", cache_dir=tmp_path, retries=2)
     assert not (tmp_path / "datasets" / "x.bin").exists()
+
+
+def test_keras_3_signature():
+    names = list(inspect.signature(get_file).parameters)
+    assert names[:11] == [
+        "fname", "origin", "untar", "md5_hash", "file_hash", "cache_subdir", "hash_algorithm",
+        "extract", "archive_format", "cache_dir", "force_download",
+    ]
+    kinds = {p.kind for p in list(inspect.signature(get_file).parameters.values())[11:]}
+    assert kinds == {inspect.Parameter.KEYWORD_ONLY}  # cornu's additions never shift Keras's positions
+
+
+_SLOW_CHILD = """
+import sys
+from cornu_utils import files, get_file
+files._CHUNK = 16 * 1024  # the file reaches the disk in small pieces (1 MiB otherwise)
+get_file(origin=sys.argv[1], cache_dir=sys.argv[2])
+"""
+
+
+def test_killed_download_leaves_no_file_and_no_lock(tmp_path, http_server):
+    url = http_server.add("/slow.bin", PAYLOAD, trickle=(16 * 1024, 0.05))
+    child = subprocess.Popen([sys.executable, "-c", _SLOW_CHILD, url, str(tmp_path)], stdout=subprocess.DEVNULL)
+    part = tmp_path / "datasets" / "slow.bin.part"
+    try:
+        deadline = time.monotonic() + 60
+        while not (part.exists() and part.stat().st_size > 0):
+            assert child.poll() is None, "the child ended before it was killed"
+            assert time.monotonic() < deadline, "the child never started receiving"
+            time.sleep(0.02)
+    finally:
+        child.kill()  # SIGKILL: no cleanup code runs in the child
+        child.wait()
+    assert not (tmp_path / "datasets" / "slow.bin").exists()
+    kept = part.stat().st_size
+    assert 0 < kept < len(PAYLOAD)
+    http_server.routes["/slow.bin"].trickle = None
+    path = get_file(origin=url, cache_dir=tmp_path, file_hash=SHA256)  # the lock died with the child
+    assert _read(path) == PAYLOAD
+    assert http_server.hits("/slow.bin")[-1]["Range"].startswith("bytes=")
