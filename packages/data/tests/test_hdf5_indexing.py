@@ -244,6 +244,9 @@ def test_array_iteration_and_context_manager(h5file):
     with HDF5Matrix(h5file, "row_chunks", start=START, end=END) as m:
         check_same(np.asarray(m), DATA[START:END])
         assert np.asarray(m, dtype=np.float64).dtype == np.float64
+        if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+            with pytest.raises(ValueError, match="copy=False"):
+                np.array(m, copy=False)
         rows = list(m)
         assert len(rows) == 12
         np.testing.assert_array_equal(np.stack(rows), DATA[START:END])

@@ -579,11 +579,11 @@ class HDF5Matrix:
         data_axes = [i for i, c in enumerate(comps) if c is not None]
         raw_shape = ds.shape
         reads, local = [], list(comps)
-        for n, i in enumerate(data_axes):
-            if n == 0:
+        for axis, i in enumerate(data_axes):
+            if axis == 0:
                 read, local[i] = _read_plan(comps[i], len(self), self.start)
             elif self.normalizer is None:
-                read, local[i] = _read_plan(comps[i], raw_shape[n], rows=False)
+                read, local[i] = _read_plan(comps[i], raw_shape[axis], rows=False)
             else:
                 break
             reads.append(read)
@@ -656,6 +656,11 @@ class HDF5Matrix:
     def __array__(self, dtype=None, copy=None):
         import numpy as np
 
+        if copy is False:
+            raise ValueError(
+                "HDF5Matrix: an array of it is always read into new memory, so copy=False cannot "
+                "be honoured; use np.asarray(m) or m[:]. Received: copy=False"
+            )
         out = self[:]
         return np.asarray(out, dtype=dtype) if dtype is not None else np.asarray(out)
 
