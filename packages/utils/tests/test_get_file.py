@@ -486,3 +486,14 @@ def test_killed_download_leaves_no_file_and_no_lock(tmp_path, http_server):
     path = get_file(origin=url, cache_dir=tmp_path, file_hash=SHA256)  # the lock died with the child
     assert _read(path) == PAYLOAD
     assert http_server.hits("/slow.bin")[-1]["Range"].startswith("bytes=")
+
+
+def test_refusal_hint_and_tls_errors_are_not_retried(tmp_path, http_server, monkeypatch):
+    url = http_server.add("/private.bin", PAYLOAD, statuses=[403])
+    with pytest.raises(DownloadError, match=r"403 -- Forbidden \(the server refused the request: pass `headers=`"):
+        get_file(origin=url, cache_dir=tmp_path)
+    monkeypatch.setattr(files_mod, "_BACKOFF", 30.0)  # a retry would make this test hang for minutes
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match="SSLError"):
+        get_file(origin=http_server.url("/x.bin").replace("http://", "https://"), cache_dir=tmp_path, retries=3)
+    assert time.monotonic() - start < 20

@@ -489,8 +489,8 @@ def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -
             try:
                 try:
                     resp = session.get(url, headers=req, stream=True, timeout=opts["timeout"])
-                except requests.exceptions.InvalidURL as e:
-                    raise _Fatal(DownloadError(f"URL fetch failure on {url}: {e}")) from e
+                except (requests.exceptions.InvalidURL, requests.exceptions.SSLError) as e:
+                    raise _Fatal(DownloadError(f"URL fetch failure on {url}: {type(e).__name__}: {e}")) from e
                 with resp:
                     code = resp.status_code
                     if code == 416 and have:
@@ -499,7 +499,10 @@ def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -
                     if code >= 500 or code in (408, 429):
                         raise _Retry(f"{code} -- {resp.reason}", _retry_after(resp.headers.get("Retry-After")))
                     if code >= 400:
-                        raise _Fatal(DownloadError(f"URL fetch failure on {url}: {code} -- {resp.reason}"))
+                        hint = ""
+                        if code in (401, 403):
+                            hint = " (the server refused the request: pass `headers=` with credentials or a User-Agent it accepts)"
+                        raise _Fatal(DownloadError(f"URL fetch failure on {url}: {code} -- {resp.reason}{hint}"))
                     start = 0
                     if code == 206:
                         rng = resp.headers.get("Content-Range", "")
