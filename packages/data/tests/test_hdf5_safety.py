@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -151,3 +153,10 @@ def test_no_file_handle_survives_close(files):
     with h5py.File(main, "a") as w:  # nothing of ours keeps the file open read-only
         w["x"][0] = -1
     assert m[0, 0] == -1
+
+
+def test_without_h5py_the_error_names_the_extra(files, monkeypatch):
+    main, _ = files
+    monkeypatch.setitem(sys.modules, "h5py", None)
+    with pytest.raises(ImportError, match=r"cornu-data\[hdf5\]"):
+        HDF5Matrix(main, "x")
