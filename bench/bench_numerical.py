@@ -193,11 +193,18 @@ def run(args, rest) -> list[Row]:
         raise RuntimeError("bench_numerical compares with keras.utils: install keras")
     repeat = 3 if args.quick else 7
     rows: list[Row] = []
-    numpy_result = _spawn(["--worker", "numpy", str(repeat)], "numpy")
-    for case, res in numpy_result.items():
-        t, p, d = res["time"], res["peak"], res["dtype"]
-        for ref, name in (("keras", "keras.utils (NumPy input)"), ("numpy", "plain NumPy")):
-            rows.append(Row(f"{case} [numpy]", t["cornu"] * 1e3, t[ref] * 1e3, name, "ms", extra=_extra(p, d, ref)))
+    # Keras treats a NumPy array as a backend tensor on its numpy backend (float32 one-hot) and
+    # runs its own NumPy code on the others (float64): compare with both.
+    for backend in ("numpy", "jax"):
+        if backend == "jax" and importlib.util.find_spec("jax") is None:
+            continue
+        for case, res in _spawn(["--worker", "numpy", str(repeat)], backend).items():
+            t, p, d = res["time"], res["peak"], res["dtype"]
+            refs = [("keras", f"keras.utils, NumPy in ({backend} backend)")]
+            if backend == "numpy":
+                refs.append(("numpy", "plain NumPy"))
+            for ref, name in refs:
+                rows.append(Row(f"{case} [numpy]", t["cornu"] * 1e3, t[ref] * 1e3, name, "ms", extra=_extra(p, d, ref)))
     for framework in ("torch", "jax", "tensorflow"):
         if importlib.util.find_spec(framework) is None:
             continue

@@ -187,6 +187,15 @@ def test_one_d_keeps_its_shape():
     np.testing.assert_allclose(out, [0.6, 0.8])
 
 
+@pytest.mark.parametrize("order", [0, 1, 2, 3, math.inf, -math.inf])
+def test_scalars_are_one_element_vectors(order):
+    out = normalize(np.float64(-3.0), axis=None, order=order)
+    assert out.shape == ()
+    assert out == pytest.approx(-1.0 if order else -3.0)  # order 0 divides by the count of non-zeros
+    assert normalize(np.array(0.0, np.float32), axis=None, order=order).dtype == np.float32
+    assert normalize(np.array(0.0), axis=None, order=order) == 0
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_float_dtype_is_kept(dtype):
     out = normalize(np.array([[3.0, 4.0]], dtype=dtype))
@@ -352,6 +361,13 @@ def test_tensor_bad_labels(fw, values, dtype, num_classes, match):
         to_categorical(fw.tensor(values, dtype), num_classes)
 
 
+@pytest.mark.parametrize("label_dtype", ["uint8", "int8", "int32", "bool", "float16"])
+def test_tensor_label_dtypes(fw, label_dtype):
+    values = [True, False, True] if label_dtype == "bool" else [1, 0, 1]
+    out = to_categorical(fw.tensor(values, label_dtype))
+    np.testing.assert_array_equal(fw.numpy(out), [[0, 1], [1, 0], [0, 1]])
+
+
 def test_tensor_empty(fw):
     with pytest.raises(ValueError, match="empty"):
         to_categorical(fw.tensor([], "int32"))
@@ -361,12 +377,11 @@ def test_tensor_empty(fw):
 def test_tensor_normalize_matches_numpy(fw):
     x = np.random.default_rng(7).standard_normal((4, 5)).astype(np.float32)
     x[1] = 0
-    for axis in (-1, 0, None):
-        for order in (1, 2, 3, math.inf, 0):
-            out = normalize(fw.tensor(x), axis=axis, order=order)
-            assert fw.is_native(out)
-            assert fw.dtype_name(out) == "float32"
-            np.testing.assert_allclose(fw.numpy(out), _reference(x.astype(np.float64), axis, order), rtol=1e-5, atol=1e-7)
+    for axis, order in ((-1, 2), (0, 1), (None, math.inf), (-1, 0), (0, 3), (None, 2), (-1, -math.inf)):
+        out = normalize(fw.tensor(x), axis=axis, order=order)
+        assert fw.is_native(out)
+        assert fw.dtype_name(out) == "float32"
+        np.testing.assert_allclose(fw.numpy(out), _reference(x.astype(np.float64), axis, order), rtol=1e-5, atol=1e-7)
 
 
 def test_tensor_normalize_one_d_integer_and_bfloat16(fw):

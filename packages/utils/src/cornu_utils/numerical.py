@@ -124,10 +124,9 @@ def _bad_label(value: Any, index: int, shape: tuple[int, ...], num_classes: int 
 
 
 def _check_num_classes(num_classes: Any) -> int | None:
-    if num_classes is None or isinstance(num_classes, bool):
-        if num_classes is None:
-            return None
-    else:
+    if num_classes is None:
+        return None
+    if not isinstance(num_classes, bool):
         try:
             value = operator.index(num_classes)
         except TypeError:
@@ -283,21 +282,23 @@ def _torch_categorical(y, num_classes, dtype):
         raise ValueError(
             f"`y` is empty, so `num_classes` cannot be inferred; pass num_classes. Received: y with shape {shape}"
         )
-    if n:
-        bad = None
+    if n:  # one reduction pass and one device sync; the element-wise mask only when wrong
+        if flat.dtype == torch.bool:
+            low, top = 0, int(flat.any())
+        else:
+            low, top = torch.stack(torch.aminmax(flat)).tolist()
+        ok = low >= 0 and (num_classes is None or top < num_classes)
         if flat.is_floating_point():
-            bad = ~torch.isfinite(flat) | (flat != torch.trunc(flat))
-        if flat.dtype != torch.bool:
-            low = flat < 0
-            bad = low if bad is None else bad | low
-        top = flat.max().item() if bad is None or not bad.any() else 0
-        if num_classes is None:
-            num_classes = int(top) + 1
-        over = flat >= num_classes
-        bad = over if bad is None else bad | over
-        if bad.any():
+            ok = ok and math.isfinite(top) and bool((flat == torch.trunc(flat)).all())
+        if not ok:
+            bad = ~(flat >= 0) if flat.dtype != torch.bool else torch.zeros_like(flat)
+            if flat.is_floating_point():
+                bad |= ~torch.isfinite(flat) | (flat != torch.trunc(flat))
+            if num_classes is not None:
+                bad |= flat >= num_classes
             i = int(torch.nonzero(bad)[0, 0])
             raise _bad_label(flat[i].item(), i, shape, num_classes)
+        num_classes = num_classes or int(top) + 1
     out = torch.zeros((n, num_classes), dtype=out_dtype, device=y.device)
     if n:
         out.scatter_(1, flat.to(torch.int64).unsqueeze(1), 1)
@@ -585,6 +586,8 @@ def _np_normalize(x, axis, order):
     else:
         raise ValueError(f"`x` must be numeric. Received: x with dtype {arr.dtype}")
     axes = _check_axes(axis, arr.ndim)
+    if arr.ndim == 0:  # a scalar is a vector of one element
+        return _np_normalize(arr.reshape(1), 0, order).astype(out_dtype).reshape(())
     # Accumulate in float32 at least (float16 / bfloat16 sums lose too much), real for complex.
     if out_dtype.kind == "c":
         cdt = np.empty(0, out_dtype).real.dtype
@@ -595,8 +598,8 @@ def _np_normalize(x, axis, order):
     out = np.empty(arr.shape, out_dtype)
     if arr.size == 0:
         return out
-    step = max(1, _CHUNK_BYTES // max(1, arr.itemsize * (arr.size // arr.shape[0]))) if arr.ndim else 1
-    if arr.ndim and 0 not in axes:  # blocks of whole vectors: norm, then divide while in cache
+    step = max(1, _CHUNK_BYTES // max(1, arr.itemsize * (arr.size // arr.shape[0])))
+    if 0 not in axes:  # blocks of whole vectors: norm, then divide while in cache
         for s in range(0, arr.shape[0], step):
             block = arr[s : s + step]
             norm = _np_root(_np_power_sum(block, axes, order, cdt), order)
@@ -604,8 +607,8 @@ def _np_normalize(x, axis, order):
         return out
     # Vectors run across axis 0: pass 1 combines per-block partial norms, pass 2 divides.
     combine = np.maximum if order == math.inf else np.minimum if order == -math.inf else np.add
-    total = _np_power_sum(arr[:step] if arr.ndim else arr, axes, order, cdt)
-    for s in range(step, arr.shape[0] if arr.ndim else 0, step):
+    total = _np_power_sum(arr[:step], axes, order, cdt)
+    for s in range(step, arr.shape[0], step):
         combine(total, _np_power_sum(arr[s : s + step], axes, order, cdt), out=total)
     np.divide(arr, _np_root(total, order), out=out, casting="unsafe")
     return out
