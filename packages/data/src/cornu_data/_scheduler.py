@@ -12,6 +12,7 @@ discarded when they arrive, so they never leak into the next epoch.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -36,7 +37,12 @@ class Scheduler:
         self.shared_source = shared_source
         workers = pool.workers
         per_worker = -(-self.capacity // workers) + 1
+        # Shared-memory slots: a slot is busy from dispatch until the consumer has dropped the
+        # batch it carried (``_released`` collects those, from any thread). A worker whose
+        # slots are all held by the consumer gets a new one rather than stalling.
         self._free = [list(range(per_worker)) for _ in range(workers)]
+        self._slots = [per_worker] * workers
+        self._released: deque[tuple[int, int]] = deque()
         self._queued: list[deque[int]] = [deque() for _ in range(workers)]
         self._busy_since = [0.0] * workers
         self._tasks: dict[int, tuple[int, int, Any]] = {}
@@ -67,10 +73,16 @@ class Scheduler:
         return self._stream_done and self._in_flight == 0
 
     def _pick_worker(self) -> int | None:
+        while self._released:
+            w, slot = self._released.popleft()
+            self._free[w].append(slot)
         best = None
-        for w, free in enumerate(self._free):
-            if free and w not in self._exhausted and (best is None or len(self._queued[w]) < len(self._queued[best])):
+        for w in range(len(self._free)):
+            if w not in self._exhausted and (best is None or len(self._queued[w]) < len(self._queued[best])):
                 best = w
+        if best is not None and not self._free[best]:
+            self._free[best].append(self._slots[best])
+            self._slots[best] += 1
         return best
 
     def _dispatch(self) -> None:
@@ -106,14 +118,15 @@ class Scheduler:
         self._busy_since[w] = time.monotonic()
         _, slot, _ = self._tasks.pop(seq)
         value: Any = reply[2] if len(reply) > 2 else None
-        if kind == "ok":
+        if kind != "ok" or seq < self._first:  # nothing to deliver: the slot is free again
+            self._free[w].append(slot)
+            if seq < self._first:
+                return  # a task of an abandoned stream
+        else:
             try:
-                value = self.pool.decode(w, slot, value)
+                value = self.pool.decode(w, slot, value, functools.partial(self._released.append, (w, slot)))
             except Exception as e:
                 kind, value = "err", e
-        self._free[w].append(slot)
-        if seq < self._first:
-            return  # a task of an abandoned stream
         if kind == "end":
             self._in_flight -= 1
             self._exhausted.add(w)

@@ -5,8 +5,9 @@ A worker owns a few reusable *slots* (one ``multiprocessing.shared_memory`` segm
 grown when a batch does not fit). It copies every NumPy array (and CPU torch tensor) of a
 batch into the slot the consumer assigned, and sends only a small description: the batch's
 structure with the arrays replaced by references, and the segment's name. The consumer maps
-the segment once, copies the arrays out, and hands the slot back for reuse; the consumer
-never unpickles array data.
+the segment once and hands out views of it; the slot goes back to the worker when the
+consumer has dropped every array of that batch. Array data is never pickled, and copied
+once: by the worker, into the slot.
 
 Segment names are ``cnd<token>_<worker>_<slot>_<generation>``: ``token`` is random per pool,
 so :func:`unlink_all` can find every segment a pool made (even one a killed worker never
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import weakref
 from multiprocessing import resource_tracker, shared_memory
 from typing import Any
 
@@ -151,33 +153,45 @@ class ShmWriter:
 
 
 class ShmReader:
-    """Consumer side: maps worker slots once and copies batches out of them."""
+    """Consumer side: maps each worker slot once and hands out batches without copying them.
+
+    The arrays of a delivered batch are views of the slot's mapping. The slot goes back to
+    its worker (``release`` is called) only when every array of that batch has been garbage
+    collected, so a batch the consumer keeps is never overwritten. The mapping itself is a
+    plain ``mmap`` that the views keep alive: closing the reader while the consumer still
+    holds batches is safe (the memory is unmapped when the last view goes).
+    """
 
     def __init__(self) -> None:
-        self._mapped: dict[tuple[int, int], shared_memory.SharedMemory] = {}
+        self._mapped: dict[tuple[int, int], tuple[str, Any]] = {}
+        self._names: set[str] = set()
 
-    def decode(self, worker: int, slot: int, payload: tuple[Any, str | None, list[Any]]) -> Any:
-        """The batch described by ``payload``, with arrays copied into private memory."""
+    def _map(self, worker: int, slot: int, name: str) -> Any:
+        current = self._mapped.get((worker, slot))
+        if current is not None and current[0] == name:
+            return current[1]
+        mapping = _attach(name)
+        self._mapped[(worker, slot)] = (name, mapping)  # a grown slot replaces the old mapping
+        self._names.add(name)
+        return mapping
+
+    def decode(self, worker: int, slot: int, payload: tuple[Any, str | None, list[Any]], release: Any) -> Any:
+        """The batch described by ``payload``; ``release()`` runs once its arrays are gone."""
         skeleton, name, metas = payload
         if name is None:
+            release()
             return skeleton
         import numpy as np
 
-        shm = self._mapped.get((worker, slot))
-        if shm is None or shm.name != name:
-            if shm is not None:
-                shm.close()  # the worker grew this slot and unlinked the old segment
-            shm = shared_memory.SharedMemory(name=name)
-            self._mapped[(worker, slot)] = shm
+        mapping = self._map(worker, slot, name)
+        total = max(off + int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+                    for off, shape, dtype, _ in metas)
+        base = np.frombuffer(mapping, dtype=np.uint8, count=total) if total else None
         arrays = []
         for off, shape, dtype, kind in metas:
-            count = 1
-            for n in shape:
-                count *= n
-            if count:
-                view = np.frombuffer(shm.buf, dtype=dtype, count=count, offset=off).reshape(shape)
-                out = view.copy()
-                del view
+            nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+            if nbytes and base is not None:
+                out = base[off : off + nbytes].view(dtype).reshape(shape)
             else:
                 out = np.empty(shape, dtype=dtype)
             if kind == "torch":
@@ -185,40 +199,59 @@ class ShmReader:
 
                 out = torch.from_numpy(out)
             arrays.append(out)
+        if base is None:
+            release()
+        else:
+            weakref.finalize(base, release)
         return _fill(skeleton, arrays)
 
     def close(self) -> None:
-        """Unmap and unlink every segment this reader mapped."""
-        for shm in self._mapped.values():
-            try:
-                shm.close()
-            except BufferError:  # pragma: no cover - views are dropped right after copying
-                pass
-            try:
-                shm.unlink()
-            except FileNotFoundError:
-                pass
+        """Forget the mappings (views still held keep theirs) and unlink every segment seen."""
         self._mapped.clear()
+        for name in self._names:
+            _unlink(name)
+        self._names.clear()
+
+
+def _attach(name: str) -> Any:
+    """A read-write ``mmap`` of an existing segment (not registered with the resource tracker)."""
+    import mmap
+
+    try:
+        from _posixshmem import shm_open
+    except ImportError:  # pragma: no cover - Windows: named mappings close with their handles
+        shm = shared_memory.SharedMemory(name=name)
+        _KEEP.append(shm)
+        return shm.buf
+    fd = shm_open("/" + name, os.O_RDWR, 0o600)
+    try:
+        return mmap.mmap(fd, os.fstat(fd).st_size)
+    finally:
+        os.close(fd)
+
+
+_KEEP: list[Any] = []
+
+
+def _unlink(name: str) -> bool:
+    """Unlink a segment a worker created (and registered with the resource tracker)."""
+    try:
+        from _posixshmem import shm_unlink
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    try:
+        shm_unlink("/" + name)
+    except FileNotFoundError:
+        return False
+    try:
+        resource_tracker.unregister("/" + name, "shared_memory")
+    except Exception:
+        pass
+    return True
 
 
 def unlink_all(token: str) -> list[str]:
     """Unlink every segment whose name starts with ``token``; return the names removed."""
-    removed = []
     if not os.path.isdir(_SHM_DIR):  # pragma: no cover - macOS has no listing
-        return removed
-    try:
-        from _posixshmem import shm_unlink
-    except ImportError:  # pragma: no cover - Windows frees segments with their handles
-        return removed
-    for entry in os.listdir(_SHM_DIR):
-        if entry.startswith(token + "_"):
-            try:
-                shm_unlink("/" + entry)
-            except FileNotFoundError:
-                continue
-            try:
-                resource_tracker.unregister("/" + entry, "shared_memory")
-            except Exception:
-                pass
-            removed.append(entry)
-    return removed
+        return []
+    return [entry for entry in os.listdir(_SHM_DIR) if entry.startswith(token + "_") and _unlink(entry)]

@@ -102,7 +102,8 @@ class ThreadPool:
             pass
         return out
 
-    def decode(self, w: int, slot: int, payload: Any) -> Any:
+    def decode(self, w: int, slot: int, payload: Any, release: Any) -> Any:
+        release()  # threads hand over the object itself: no slot to hold
         return payload
 
     def describe(self, w: int) -> str:
@@ -359,8 +360,8 @@ class ProcessPool:
             return ("err", reply[1], unpack_exception(reply[2], self.describe(w)))
         return reply
 
-    def decode(self, w: int, slot: int, payload: Any) -> Any:
-        return self._reader.decode(w, slot, payload)
+    def decode(self, w: int, slot: int, payload: Any, release: Any) -> Any:
+        return self._reader.decode(w, slot, payload, release)
 
     def describe(self, w: int) -> str:
         return f"worker process {w} (pid {self._procs[w].pid})"

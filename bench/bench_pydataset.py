@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: Apache-2.0
+"""PyDataset throughput: cornu's workers beside ``keras.utils.PyDataset`` and torch's ``DataLoader``.
+
+One dataset object, one run. ``__getitem__`` gathers 64 random rows of a float32 memmap of
+64×64×3 images (3 MiB per batch), flips, scales and clips them (a few passes of NumPy work,
+a light augmentation). Each case iterates ``EPOCHS`` epochs of ``BATCHES`` batches, worker
+start-up included, and reports batches per second:
+
+- cornu: ``cornu_data.EpochIterator`` (the PyDataset's ``workers``/``use_multiprocessing``;
+  persistent workers, batches from processes through shared memory);
+- Keras: ``PyDatasetAdapter`` (what ``fit()`` uses: ``on_epoch_begin``, the numpy iterator,
+  ``on_epoch_end``; a new pool every epoch, batches pickled through a pipe);
+- torch: ``DataLoader(ds, batch_size=None, num_workers=2)`` on the same object;
+- a plain ``for i in range(len(ds))`` loop.
+
+``ratio`` = reference rate / cornu rate (below 1.00: cornu is faster).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import types
+
+import numpy as np
+from harness import Row
+
+from cornu_data import PyDataset
+
+TITLE = "PyDataset batches/s (64 × 64×64×3 float32 from a memmap + CPU work)"
+EPOCHS = 3
+BATCHES = 64
+ROWS = 2048
+
+
+class MemmapBatches(PyDataset):
+    """``BATCHES`` batches of 64 random rows of a memmap; the memmap opens lazily per process."""
+
+    def __init__(self, path: str, **kwargs):
+        super().__init__(**kwargs)
+        self.path = path
+        self._mm = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_mm"] = None  # never pickle the mapped data, only where it is
+        return state
+
+    def __len__(self):
+        return BATCHES
+
+    def __getitem__(self, index):
+        if self._mm is None:
+            self._mm = np.memmap(self.path, dtype=np.float32, mode="r", shape=(ROWS, 64, 64, 3))
+        rows = np.sort(np.random.default_rng(index).choice(ROWS, 64, replace=False))
+        x = self._mm[rows]  # gather: one 3 MiB copy
+        x = x[:, :, ::-1] * np.float32(2.0)  # horizontal flip, scale to [0, 2)
+        x -= np.float32(1.0)
+        np.clip(x, -0.9, 0.9, out=x)  # a light augmentation: a few passes over the batch
+        return x, rows.astype(np.int64)
+
+
+# Worker processes started by spawn/forkserver import this file by its name: make the name
+# resolve to this very module so the dataset pickles by reference.
+if __name__ not in sys.modules:
+    _self = types.ModuleType(__name__)
+    _self.__dict__.update(globals())
+    sys.modules[__name__] = _self
+    MemmapBatches.__module__ = __name__
+
+
+def _rate(run) -> float:
+    start = time.perf_counter()
+    count = run()
+    return count / (time.perf_counter() - start)
+
+
+def _cornu(ds) -> int:
+    from cornu_data import EpochIterator
+
+    return sum(1 for _ in EpochIterator(ds, epochs=EPOCHS))
+
+
+def _keras(ds) -> int:
+    from keras.src.trainers.data_adapters.py_dataset_adapter import PyDatasetAdapter
+
+    adapter = PyDatasetAdapter(ds, shuffle=False)
+    count = 0
+    for _ in range(EPOCHS):
+        adapter.on_epoch_begin()
+        for _ in adapter.get_numpy_iterator():
+            count += 1
+        adapter.on_epoch_end()
+    return count
+
+
+def _torch(ds) -> int:
+    import torch
+
+    loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=2)
+    return sum(1 for _ in range(EPOCHS) for _ in loader)
+
+
+def _torch_persistent(ds) -> int:
+    import torch
+
+    loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=2, persistent_workers=True)
+    return sum(1 for _ in range(EPOCHS) for _ in loader)
+
+
+def _plain(ds) -> int:
+    return sum(1 for _ in range(EPOCHS) for i in range(len(ds)) if ds[i] is not None)
+
+
+def _best(fn, ds, repeat: int) -> float:
+    fn(ds)  # warm-up: page cache, fork server, imports
+    return max(_rate(lambda: fn(ds)) for _ in range(repeat))
+
+
+def run(args, rest) -> list[Row]:
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    import importlib.util
+
+    have_keras = importlib.util.find_spec("keras") is not None
+    have_torch = importlib.util.find_spec("torch") is not None
+    repeat = 1 if args.quick else 3
+    folder = tempfile.mkdtemp(prefix="cornu-bench-")
+    path = os.path.join(folder, "images.f32")
+    np.random.default_rng(0).random((ROWS, 64, 64, 3), dtype=np.float32).tofile(path)
+    rows = []
+    try:
+        configs = [("workers=0", 0, False), ("2 threads", 2, False), ("2 processes", 2, True)]
+        plain = _best(_plain, MemmapBatches(path, workers=0), repeat)
+        for label, workers, use_mp in configs:
+            ds = MemmapBatches(path, workers=workers, use_multiprocessing=use_mp)
+            cornu = _best(_cornu, ds, repeat)
+            if have_keras:
+                keras = _best(_keras, ds, repeat)
+                rows.append(Row(f"{label}: EpochIterator vs Keras", cornu, keras, "keras PyDatasetAdapter",
+                                "/s", higher_is_better=True))
+            rows.append(Row(f"{label}: EpochIterator vs plain loop", cornu, plain, "plain loop", "/s",
+                            higher_is_better=True))
+            if use_mp and have_torch:
+                torch_rate = _best(_torch, ds, repeat)
+                rows.append(Row(f"{label}: EpochIterator vs DataLoader", cornu, torch_rate,
+                                "DataLoader(num_workers=2)", "/s", higher_is_better=True))
+                persistent = _best(_torch_persistent, ds, repeat)
+                rows.append(Row(f"{label}: EpochIterator vs DataLoader persistent", cornu, persistent,
+                                "DataLoader(persistent_workers)", "/s", higher_is_better=True))
+    finally:
+        os.remove(path)
+        os.rmdir(folder)
+    return rows
