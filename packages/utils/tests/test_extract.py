@@ -109,10 +109,14 @@ def test_symlink_then_write_through_it(site):
 
 
 def test_link_chain_cannot_retarget_an_earlier_check(site):
-    # p -> q/.. is inside while q is a folder; making q a link to '.' afterwards would send p outside
+    # p -> q/.. is inside while q is a folder (or nothing); q -> '.' afterwards would send p outside
     _, _, work = site
+    members = [("p", "sym", "q/.."), ("q", "sym", "."), ("p/evil.txt", "file", b"x")]
+    _refused(site, _tar(work / "a.tar", members), "q", "makes the earlier link 'p' lead outside")
+    chained = [("a", "sym", "b/c/.."), ("b", "sym", "d"), ("d/c", "sym", ".."), ("a/evil.txt", "file", b"x")]
+    _refused(site, _tar(work / "b.tar", chained), "d/c", "makes the earlier link 'a' lead outside")
     members = [("q", "dir", None), ("p", "sym", "q/.."), ("q", "sym", "."), ("p/evil.txt", "file", b"x")]
-    _refused(site, _tar(work / "a.tar", members), "q", "symbolic link replacing a path used earlier")
+    _refused(site, _tar(work / "c.tar", members), "q", "symbolic link replacing a directory")
 
 
 def test_dotdot_after_a_symlink(site):
@@ -216,6 +220,22 @@ def test_internal_links_are_kept(tmp_path):
     assert (out / "v1" / "b.txt").read_bytes() == b"b"
     assert os.stat(out / "v1" / "c.txt").st_ino == os.stat(out / "v1" / "a.txt").st_ino
     assert (out / "v1" / "up").read_bytes() == b"a"
+
+
+def test_link_chains_in_any_order(tmp_path):
+    # shared-library chains come in name order: each link names one that is not there yet
+    archive = _tar(
+        tmp_path / "a.tar.gz",
+        [
+            ("lib/libfoo.so", "sym", "libfoo.so.1"),
+            ("lib/libfoo.so.1", "sym", "libfoo.so.1.2"),
+            ("lib/libfoo.so.1.2", "file", b"ELF"),
+            ("current", "sym", "lib"),
+        ],
+        "w:gz",
+    )
+    assert extract_archive(archive, tmp_path / "out")
+    assert (tmp_path / "out" / "current" / "libfoo.so").read_bytes() == b"ELF"
 
 
 def test_zip_and_merge_into_an_existing_folder(tmp_path):

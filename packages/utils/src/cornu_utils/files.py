@@ -592,14 +592,19 @@ def _html_error(url: str, ctype: str, sample: bytes) -> ValueError:
 class _Members:
     """Validates archive members one at a time, as they are extracted, with no system calls.
 
-    It keeps a model of the tree being written (the symbolic links created so far) and
+    It keeps a model of the tree being written (directories and symbolic links so far) and
     resolves every path through it, so a member can neither name a place outside the target
-    nor write through a link that leads there; a link is refused if any path already
-    resolved went through its name (a later link cannot retarget an earlier check).
+    nor write through a link that leads there. Files and hard links are written at once, so
+    only symbolic links can change meaning later: each link remembers the names its target
+    went through, and a new link at one of those names re-checks the links that depend on it
+    (``p -> q/..`` is inside until ``q -> .`` arrives; then ``q`` is refused).
     """
 
     def __init__(self, archive: str):
-        self.archive, self.links, self.seen = archive, {}, set()
+        self.archive = archive
+        self.links: dict[tuple[str, ...], tuple[str, list[str], list[str]]] = {}  # key -> (member, dir, target)
+        self.dirs: set[tuple[str, ...]] = set()
+        self.deps: dict[tuple[str, ...], set[tuple[str, ...]]] = {}  # name -> links resolved through it
 
     def refuse(self, name: str, why: str) -> ValueError:
         return ValueError(f"Refusing to extract {self.archive!r}: member {name!r} {why}. Nothing was written to the target.")
@@ -622,7 +627,7 @@ class _Members:
             return tuple(unicodedata.normalize("NFC", p).casefold() for p in parts)
         return tuple(parts)
 
-    def resolve(self, name: str, parts: list[str]) -> list[str]:
+    def resolve(self, name: str, parts: list[str], link: tuple[str, ...] | None = None) -> list[str]:
         """Follow the links recorded so far; raise if the path leaves the target."""
         stack: list[str] = []
         todo, hops = list(reversed(parts)), 0
@@ -636,13 +641,14 @@ class _Members:
                 stack.pop()
                 continue
             k = self.key([*stack, p])
-            self.seen.add(k)
-            target = self.links.get(k)
-            if target is not None:
+            if link is not None:
+                self.deps.setdefault(k, set()).add(link)
+            entry = self.links.get(k)
+            if entry is not None:
                 hops += 1
                 if hops > 40:
                     raise self.refuse(name, "goes through a loop of links")
-                todo.extend(reversed(target))
+                todo.extend(reversed(entry[2]))
                 continue
             stack.append(p)
         return stack
@@ -654,24 +660,35 @@ class _Members:
             if kind == "dir":
                 return False
             raise self.refuse(name, "has an empty name")
-        where = [*self.resolve(name, parts[:-1]), parts[-1]]
+        parent = self.resolve(name, parts[:-1])
+        where = [*parent, parts[-1]]
         k = self.key(where)
         if k in self.links:
             raise self.refuse(name, "replaces a symbolic link extracted earlier")
+        for i in range(1, len(parent) + 1):  # written parents become real directories
+            self.dirs.add(self.key(parent[:i]))
         if kind == "sym":
             text = linkname.replace("\\", "/")
             if not text or text.startswith("/") or (len(text) > 1 and text[1] == ":"):
                 raise self.refuse(name, f"is a symbolic link to an absolute path ({linkname!r})")
-            if k in self.seen:
-                raise self.refuse(name, "is a symbolic link replacing a path used earlier")
+            if k in self.dirs:
+                raise self.refuse(name, "is a symbolic link replacing a directory extracted earlier")
             target = text.split("/")
-            self.resolve(name, where[:-1] + target)
-            self.links[k] = target
+            self.resolve(name, parent + target, k)
+            self.links[k] = (name, parent, target)
+            for other in sorted(self.deps.get(k, ())):  # links whose target went through this name
+                if other != k:
+                    member, where_from, their = self.links[other]
+                    try:
+                        self.resolve(member, where_from + their, other)
+                    except ValueError:
+                        raise self.refuse(name, f"makes the earlier link {member!r} lead outside the target") from None
         elif kind == "hard":
             self.resolve(name, self.parts(name, linkname, "is a hard link to"))
-        elif kind not in ("file", "dir"):
+        elif kind == "dir":
+            self.dirs.add(k)
+        elif kind != "file":
             raise self.refuse(name, f"is a {kind}, which is never extracted")
-        self.seen.add(k)
         return True
 
 
