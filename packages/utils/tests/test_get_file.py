@@ -130,8 +130,10 @@ def test_read_only_cache_serves_cached_files_and_extractions(tmp_path, monkeypat
     monkeypatch.setattr(files_mod, "_Lock", refuse)
     assert get_file(origin=src.as_uri(), cache_dir=cache, fname="copy.bin", file_hash=hashlib.md5(src.read_bytes()).hexdigest()) == plain
     assert get_file(origin=src.as_uri(), cache_dir=cache, extract=True) == extracted
-    with pytest.raises(PermissionError, match="not writable"):
+    with pytest.raises(PermissionError, match="not writable.*'new.bin' is not cached there yet"):
         get_file(origin=src.as_uri(), cache_dir=cache, fname="new.bin")
+    with pytest.raises(PermissionError, match="'copy.bin' is cached there with a different hash"):
+        get_file(origin=src.as_uri(), cache_dir=cache, fname="copy.bin", file_hash="0" * 32)
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores directory modes")

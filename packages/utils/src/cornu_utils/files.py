@@ -1206,9 +1206,10 @@ def get_file(
         writable, reason = False, e.strerror or str(e)
     if not writable:
         raise PermissionError(
-            f"The cache directory {datadir!r} is not writable ({reason}) and {fname!r} is not "
-            f"{'extracted' if state else 'cached'} there yet. Pass a writable `cache_dir=` or set "
-            f"CORNU_HOME. Received: cache_dir={cache_dir!r}"
+            f"The cache directory {datadir!r} is not writable ({reason}) and {fname!r} "
+            + ("is not extracted there yet" if state else "is not cached there yet" if state is None
+               else "is cached there with a different hash" if not force_download else "must be downloaded again")
+            + f". Pass a writable `cache_dir=` or set CORNU_HOME. Received: cache_dir={cache_dir!r}"
         )
     opts = {"timeout": timeout, "retries": retries, "headers": headers,
             "html_ok": fname.lower().endswith((".html", ".htm", ".xhtml")),
