@@ -8,8 +8,9 @@
 Indexing follows NumPy on the ``[start, end)`` window exactly (negative indices, steps, index
 lists in any order with repeats, boolean masks, N-D tuples). The file is opened lazily in each
 process and never pickled, so a matrix can be handed to worker processes under fork, spawn
-or forkserver. An uncompressed contiguous dataset is read through a memory map of its bytes;
-other layouts through h5py, with index lists sorted, deduplicated and grouped by chunk.
+or forkserver. An uncompressed dataset stored contiguous or in whole-row chunks (what
+``HDF5Matrix.create`` writes) is read through a memory map of its bytes; other layouts through
+h5py, with index lists sorted, deduplicated and grouped into runs or chunks.
 External links, soft links leaving the file, external storage and virtual datasets are
 refused unless ``allow_external=True``.
 
