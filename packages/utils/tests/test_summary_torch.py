@@ -118,15 +118,15 @@ Model: "ConvNet"
 
 GOLDEN_SHARED = """\
 Model: "Shared"
-┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━┓
-┃ Layer (type)                          ┃ Output Shape                  ┃        Param # ┃ Traina… ┃
-┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━┩
-│ inp (Linear)                          │ (2, 6)                        │             30 │    Y    │
-├───────────────────────────────────────┼───────────────────────────────┼────────────────┼─────────┤
-│ block (Linear)                        │ (2, 6)                        │             42 │    Y    │
-├───────────────────────────────────────┼───────────────────────────────┼────────────────┼─────────┤
-│ out (Linear)                          │ (2, 2)                        │             14 │    Y    │
-└───────────────────────────────────────┴───────────────────────────────┴────────────────┴─────────┘
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┓
+┃ Layer (type)                  ┃ Output Shape              ┃          Param # ┃ Connected to              ┃ Trainable ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━┩
+│ inp (Linear)                  │ (2, 6)                    │               30 │ x[0][0]                   │     Y     │
+├───────────────────────────────┼───────────────────────────┼──────────────────┼───────────────────────────┼───────────┤
+│ block (Linear)                │ (2, 6)                    │               42 │ inp[0][0], block[0][0]    │     Y     │
+├───────────────────────────────┼───────────────────────────┼──────────────────┼───────────────────────────┼───────────┤
+│ out (Linear)                  │ (2, 2)                    │               14 │ block[1][0], block[0][0]  │     Y     │
+└───────────────────────────────┴───────────────────────────┴──────────────────┴───────────────────────────┴───────────┘
  Total params: 86 (344.00 B)
  Trainable params: 86 (344.00 B)
  Non-trainable params: 0 (0.00 B)
@@ -308,3 +308,63 @@ def test_multiple_outputs_structure():
 
     s = summarize(Outer(), example_inputs=torch.zeros(2, 4))
     assert s.rows[0].output_shape == "((2, 4), (2))"
+
+
+class TwoInputs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 3)
+        self.b = nn.Linear(4, 3)
+        self.c = nn.Linear(6, 2)
+
+    def forward(self, left, right):
+        return self.c(torch.cat([self.a(left), self.b(right)], 1))
+
+
+def test_connections_of_a_branching_model():
+    s = summarize(TwoInputs(), example_inputs=(torch.zeros(2, 4), torch.zeros(2, 4)))
+    assert not s.sequential_like
+    assert {r.name: r.connected_to for r in s.rows} == {
+        "a": ("left[0][0]",),
+        "b": ("right[0][0]",),
+        "c": ("a[0][0]", "b[0][0]"),
+    }
+    lines = text(TwoInputs(), example_inputs=(torch.zeros(2, 4), torch.zeros(2, 4))).splitlines()
+    assert "Connected to" in lines[2]
+    assert len(lines[1]) == 108
+
+
+def test_shared_layer_connections_name_each_call():
+    s = summarize(Shared(), example_inputs=torch.zeros(2, 4))
+    conn = {r.name: r.connected_to for r in s.rows}
+    assert conn["block"] == ("inp[0][0]", "block[0][0]")  # called twice: each call's input
+    assert conn["out"] == ("block[1][0]", "block[0][0]")  # the residual sum of both calls
+
+
+def test_chains_stay_sequential_and_leave_no_mode_behind():
+    s = summarize(mlp(), example_inputs=torch.zeros(2, 4))
+    assert s.sequential_like
+    assert all(r.connected_to == () for r in s.rows)
+    assert summarize(ConvNet(), example_inputs=torch.zeros(1, 3, 8, 8)).sequential_like
+    assert summarize(TwoInputs()).sequential_like, "no inputs: nothing ran, no connections"
+    assert torch._C._len_torch_function_stack() == 0
+
+
+def test_tuple_outputs_are_indexed():
+    class SplitHead(nn.Module):
+        def forward(self, x):
+            return x[:, :2], x[:, 2:]
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.split = SplitHead()
+            self.left = nn.Linear(2, 1)
+            self.right = nn.Linear(2, 1)
+
+        def forward(self, x):
+            a, b = self.split(x)
+            return self.left(a) + self.right(b)
+
+    conn = {r.name: r.connected_to for r in summarize(Net(), example_inputs=torch.zeros(3, 4)).rows}
+    assert conn == {"split": ("x[0][0]",), "left": ("split[0][0]",), "right": ("split[0][1]",)}

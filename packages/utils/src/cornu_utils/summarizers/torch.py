@@ -2,7 +2,9 @@
 """Summaries and graphs of ``torch.nn.Module`` models.
 
 Rows are the module tree (``named_modules``, each module once, however often it is reused),
-with output shapes from forward hooks when example inputs are given. Totals count parameters
+with output shapes from forward hooks when example inputs are given; that run also records
+which direct children feed which, so a branching model or one with a shared layer gets
+Keras's "Connected to" column. Totals count parameters
 (not buffers, as torchinfo), each ``Parameter`` object once, so tied weights count once.
 The graph is the ``torch.fx`` trace where the model traces, the module tree where it does not.
 """
@@ -56,8 +58,12 @@ def _prepare(model: Any, example_inputs: Any) -> tuple[tuple[Any, ...], dict[str
     return tuple(convert(a) for a in args), {k: convert(v) for k, v in kwargs.items()}
 
 
-def _run_hooks(model: Any, example_inputs: Any) -> dict[int, list[tuple[str, str | None]]]:
-    """Run the inputs once (eval mode, no grad) and record each module's output shapes."""
+def _run_hooks(model: Any, example_inputs: Any, flow: Any = None) -> dict[int, list[tuple[str, str | None]]]:
+    """Run the inputs once (eval mode, no grad) and record each module's output shapes.
+
+    With a :class:`~cornu_utils.summarizers._torch_flow.Flow`, also record which direct
+    children feed which.
+    """
     import torch
 
     records: dict[int, list[tuple[str, str | None]]] = {}
@@ -83,8 +89,15 @@ def _run_hooks(model: Any, example_inputs: Any) -> dict[int, list[tuple[str, str
     modules = {id(m): m for _, m in model.named_modules(remove_duplicate=False)}
     handles = [m.register_forward_hook(hook) for m in modules.values()]
     args, kwargs = _prepare(model, example_inputs)
+    mode: Any = contextlib.nullcontext()
+    if flow is not None:
+        for key in flow.top:
+            handles.append(modules[key].register_forward_pre_hook(flow.pre_hook, with_kwargs=True))
+            handles.append(modules[key].register_forward_hook(flow.hook, with_kwargs=True))
+        flow.tag_inputs(args, kwargs)
+        mode = flow.mode()
     try:
-        with _eval_mode(modules.values()), torch.no_grad():
+        with _eval_mode(modules.values()), torch.no_grad(), mode:
             model(*args, **kwargs)
     finally:
         for handle in handles:
@@ -130,7 +143,16 @@ def summarize(model: Any, example_inputs: Any = None) -> Summary:
     """
     from torch.nn.parameter import is_lazy
 
-    records = _run_hooks(model, example_inputs) if example_inputs is not None else {}
+    from cornu_utils.summarizers._torch_flow import Flow
+
+    flow = None
+    records: dict[int, Any] = {}
+    if example_inputs is not None:
+        top = {id(m): name for name, m in model.named_children()}
+        flow = Flow(model, top)
+        records = _run_hooks(model, example_inputs, flow)
+    sequential_like = flow is None or flow.sequential_like()
+    connections = {} if sequential_like or flow is None else flow.connections()
     rows = []
     for path, module in model.named_modules():
         if not path:
@@ -148,6 +170,7 @@ def summarize(model: Any, example_inputs: Any = None) -> Summary:
                 trainable=trainable,
                 depth=path.count("."),
                 path=path,
+                connected_to=connections.get(path, ()) if "." not in path else (),
                 built=built,
             )
         )
@@ -163,6 +186,7 @@ def summarize(model: Any, example_inputs: Any = None) -> Summary:
         non_trainable_params=totals.non_trainable_params,
         trainable_bytes=totals.trainable_bytes,
         non_trainable_bytes=totals.non_trainable_bytes,
+        sequential_like=sequential_like,
     )
 
 
