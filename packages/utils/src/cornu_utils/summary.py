@@ -32,7 +32,9 @@ class SummaryRow:
         trainable: ``True``/``False``, or ``None`` for a layer without parameters.
         depth: nesting level, 0 for the model's direct layers.
         path: the unique dotted (or ``/``-separated) path of the layer in the model.
-        connected_to: inbound layers as ``"name[node][tensor]"`` (Keras functional graphs).
+        connected_to: inbound layers as ``"name[call][tensor]"``: from a Keras functional
+            graph, or, for a torch model run with example inputs, from what the run fed each
+            direct child (model inputs appear under their ``forward`` argument names).
         built: ``False`` for a layer whose weights do not exist yet (shown ``0 (unbuilt)``).
     """
 
