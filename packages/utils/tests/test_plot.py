@@ -228,11 +228,34 @@ def test_torch_untraceable_model_falls_back_to_module_tree():
         def forward(self, x):
             return self.a(x) if x.sum() > 0 else self.b(x)
 
-    text = model_to_dot(Dyn(), expand_nested=True, show_shapes=True, example_inputs=torch.ones(2, 4)).to_string()
+    text = model_to_dot(Dyn(), expand_nested=True).to_string()
     assert "torch.fx could not trace Dyn" in text
+    assert "showing the module tree" in text
     assert edge_map(text, "contains") == {"Dyn (Dyn)": {"a (Linear)", "b (Sequential)"}, "b (Sequential)": {"b.0 (Linear)"}}
-    assert "Output shape: <b>(2, 4)</b>" in text
     assert edge_map(text) == {}
+
+
+def test_torch_untraceable_model_with_inputs_shows_what_ran():
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    class Gate(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(4, 4)
+            self.b = nn.Linear(4, 4)
+            self.head = nn.Linear(4, 2)
+
+        def forward(self, x):
+            h = self.a(x) if x.sum() > 0 else self.b(x)
+            return self.head(h + x)
+
+    ones = model_to_dot(Gate(), show_shapes=True, example_inputs=torch.ones(3, 4)).to_string()
+    assert "showing what the example inputs ran through" in ones
+    assert edge_map(ones) == {"x (Input)": {"a (Linear)", "head (Linear)"}, "a (Linear)": {"head (Linear)"}}
+    assert "Output shape: <b>(3, 2)</b>" in ones
+    zeros = model_to_dot(Gate(), example_inputs=torch.zeros(3, 4)).to_string()
+    assert edge_map(zeros) == {"x (Input)": {"b (Linear)", "head (Linear)"}, "b (Linear)": {"head (Linear)"}}
 
 
 # --- tf.Module --------------------------------------------------------------------------------

@@ -219,8 +219,39 @@ def _module_tree(model: Any, expand_nested: bool, records: dict[int, Any], note:
     return g
 
 
+def _flow_graph(model: Any, example_inputs: Any, note: str) -> Graph:
+    """Direct children joined by what really flowed between them while the inputs ran."""
+    from cornu_utils.summarizers._torch_flow import Flow
+
+    flow = Flow(model, {id(m): name for name, m in model.named_children()})
+    records = _run_hooks(model, example_inputs, flow)
+    g = Graph(name=type(model).__name__, note=note)
+    children = dict(model.named_children())
+    for name, calls in flow.inbound.items():
+        for tags in calls:
+            for tag in tags:
+                source = tag.rsplit("[", 2)[0]
+                if source not in children and not any(n.id == f"in:{source}" for n in g.nodes):
+                    g.nodes.append(GraphNode(f"in:{source}", source, "Input"))
+                g.add_edge(f"m:{source}" if source in children else f"in:{source}", f"m:{name}")
+    for name, module in children.items():
+        calls = records.get(id(module))
+        g.nodes.append(
+            GraphNode(
+                f"m:{name}",
+                name,
+                type(module).__name__,
+                output_shape=_join(calls) if calls else None,
+                dtype=calls[0][1] if calls else None,
+                trainable=_trainable(module),
+            )
+        )
+    return g
+
+
 def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -> Graph:
-    """The data-flow graph from ``torch.fx``; the module tree when the model does not trace.
+    """The data-flow graph from ``torch.fx``; when the model does not trace, the direct
+    children joined by what the example inputs ran through, or without inputs the module tree.
 
     Without ``expand_nested`` each direct child of the model is one box; with it, tracing goes
     down to torch's own layers and nested modules become clusters.
@@ -242,12 +273,11 @@ def graph(model: Any, expand_nested: bool = False, example_inputs: Any = None) -
     try:
         traced = torch.fx.GraphModule(model, _Tracer().trace(model))
     except Exception as e:  # data-dependent control flow and the like
-        records = _run_hooks(model, example_inputs) if example_inputs is not None else {}
-        reason = f"{type(e).__name__}: {e}".splitlines()[0][:200]
-        return _module_tree(
-            model, expand_nested, records,
-            f"torch.fx could not trace {type(model).__name__} ({reason}); showing the module tree",
-        )
+        reason = f"torch.fx could not trace {type(model).__name__} ({type(e).__name__}: {e}"
+        reason = reason.splitlines()[0][:240] + ")"
+        if example_inputs is not None:
+            return _flow_graph(model, example_inputs, f"{reason}; showing what the example inputs ran through")
+        return _module_tree(model, expand_nested, {}, f"{reason}; showing the module tree")
     if example_inputs is not None:
         from torch.fx.passes.shape_prop import ShapeProp
 
