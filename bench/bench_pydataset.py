@@ -114,9 +114,15 @@ def _plain(ds) -> int:
     return sum(1 for _ in range(EPOCHS) for i in range(len(ds)) if ds[i] is not None)
 
 
-def _best(fn, ds, repeat: int) -> float:
-    fn(ds)  # warm-up: page cache, fork server, imports
-    return max(_rate(lambda: fn(ds)) for _ in range(repeat))
+def _interleaved(methods: dict, ds, repeat: int) -> dict:
+    """Best rate of each method, runs interleaved so that machine load hits all alike."""
+    for fn in methods.values():
+        fn(ds)  # warm-up: page cache, fork server, imports
+    best = dict.fromkeys(methods, 0.0)
+    for _ in range(repeat):
+        for name, fn in methods.items():
+            best[name] = max(best[name], _rate(lambda fn=fn: fn(ds)))
+    return best
 
 
 def run(args, rest) -> list[Row]:
@@ -132,23 +138,22 @@ def run(args, rest) -> list[Row]:
     rows = []
     try:
         configs = [("workers=0", 0, False), ("2 threads", 2, False), ("2 processes", 2, True)]
-        plain = _best(_plain, MemmapBatches(path, workers=0), repeat)
         for label, workers, use_mp in configs:
             ds = MemmapBatches(path, workers=workers, use_multiprocessing=use_mp)
-            cornu = _best(_cornu, ds, repeat)
+            methods = {"cornu": _cornu, "plain": _plain}
             if have_keras:
-                keras = _best(_keras, ds, repeat)
-                rows.append(Row(f"{label}: EpochIterator vs Keras", cornu, keras, "keras PyDatasetAdapter",
-                                "/s", higher_is_better=True))
-            rows.append(Row(f"{label}: EpochIterator vs plain loop", cornu, plain, "plain loop", "/s",
-                            higher_is_better=True))
+                methods["keras"] = _keras
             if use_mp and have_torch:
-                torch_rate = _best(_torch, ds, repeat)
-                rows.append(Row(f"{label}: EpochIterator vs DataLoader", cornu, torch_rate,
-                                "DataLoader(num_workers=2)", "/s", higher_is_better=True))
-                persistent = _best(_torch_persistent, ds, repeat)
-                rows.append(Row(f"{label}: EpochIterator vs DataLoader persistent", cornu, persistent,
-                                "DataLoader(persistent_workers)", "/s", higher_is_better=True))
+                methods["torch"] = _torch
+                methods["torch_persistent"] = _torch_persistent
+            rate = _interleaved(methods, ds, repeat)
+            refs = [("keras", "keras PyDatasetAdapter", "Keras"), ("plain", "plain loop", "plain loop"),
+                    ("torch", "DataLoader(num_workers=2)", "DataLoader"),
+                    ("torch_persistent", "DataLoader(persistent_workers)", "DataLoader persistent")]
+            for key, name, short in refs:
+                if key in rate:
+                    rows.append(Row(f"{label}: cornu vs {short}", rate["cornu"], rate[key], name, "/s",
+                                    higher_is_better=True))
     finally:
         os.remove(path)
         os.rmdir(folder)

@@ -116,10 +116,11 @@ def to_jax(ds: Any, device: Any = None, *, buffer_size: int = 2, shuffle: bool =
         ValueError: an unknown device or a bad ``buffer_size``.
 
     Example:
+        >>> import jax
         >>> import numpy as np
         >>> from cornu_data import to_jax
-        >>> batches = to_jax(np.arange(6.0), "cpu:0", batch_size=4)  # doctest: +SKIP
-        >>> [b.tolist() for b in batches]  # doctest: +SKIP
+        >>> batches = to_jax(np.arange(6.0), "cpu:0", batch_size=4)
+        >>> [b.tolist() for b in batches]
         [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0]]
     """
     if isinstance(buffer_size, bool) or not isinstance(buffer_size, int) or buffer_size < 1:

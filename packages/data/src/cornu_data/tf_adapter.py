@@ -58,10 +58,11 @@ def to_tf_dataset(ds: Any, *, shuffle: bool = False, seed: int | None = None,
         ValueError: when the data has no batch to infer the spec from.
 
     Example:
+        >>> import tensorflow as tf
         >>> import numpy as np
         >>> from cornu_data import to_tf_dataset
-        >>> tfds = to_tf_dataset((np.zeros((5, 2)), np.arange(5)), batch_size=2)  # doctest: +SKIP
-        >>> tfds.element_spec[0].shape.as_list()  # doctest: +SKIP
+        >>> tfds = to_tf_dataset((np.zeros((5, 2)), np.arange(5)), batch_size=2)
+        >>> tfds.element_spec[0].shape.as_list()
         [None, 2]
     """
     try:

@@ -99,10 +99,11 @@ def to_torch(ds: Any, *, loader: bool = True, shuffle: bool = False, pin_memory:
         A ``torch.utils.data.DataLoader``, or a ``Dataset``/``IterableDataset``.
 
     Example:
+        >>> import torch
         >>> import numpy as np
         >>> from cornu_data import to_torch
-        >>> loader = to_torch(np.arange(6.0), batch_size=4)  # doctest: +SKIP
-        >>> [b.tolist() for b in loader]  # doctest: +SKIP
+        >>> loader = to_torch(np.arange(6.0), batch_size=4)
+        >>> [b.tolist() for b in loader]
         [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0]]
     """
     torch = _torch()
