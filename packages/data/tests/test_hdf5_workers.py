@@ -111,3 +111,32 @@ def test_torch_dataloader_workers(h5file, method):
     if method == "fork":  # per-row items collated by torch (spawn workers cost seconds each)
         per_row = DataLoader(m, batch_size=7, num_workers=2, multiprocessing_context=method)
         np.testing.assert_array_equal(torch.cat(list(per_row)).numpy(), window)
+
+
+def test_threads_racing_to_open_an_unpickled_matrix_open_it_once(h5file, monkeypatch):
+    import pickle
+
+    clone = pickle.loads(pickle.dumps(HDF5Matrix(h5file, "contiguous", start=START, end=END)))
+    opened = []
+    real_open_file = HDF5Matrix._open_file
+
+    def counting_open_file(self, *args):
+        opened.append(threading.get_ident())
+        return real_open_file(self, *args)
+
+    monkeypatch.setattr(HDF5Matrix, "_open_file", counting_open_file)
+    barrier = threading.Barrier(8)
+    out = [None] * 8
+
+    def work(i):
+        barrier.wait()
+        out[i] = clone[i]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(opened) == 1
+    for i, row in enumerate(out):
+        np.testing.assert_array_equal(row, DATA[START + i])
