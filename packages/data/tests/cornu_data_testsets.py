@@ -155,3 +155,22 @@ class TorchDraw(PyDataset):
         time.sleep(0.01)
         info = get_worker_info()
         return {"worker": info.id, "seed": info.seed, "draw": float(torch.rand(1))}
+
+
+class Shrinking(PyDataset):
+    """``on_epoch_end`` halves the number of batches (Keras 2's T-ENQ-06)."""
+
+    def __init__(self, n: int = 8, **kwargs):
+        super().__init__(**kwargs)
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: int):
+        if index >= self.n:
+            raise IndexError(f"batch {index} of {self.n}")
+        return index
+
+    def on_epoch_end(self) -> None:
+        self.n //= 2

@@ -110,6 +110,17 @@ def test_on_epoch_end_changes_reach_the_workers(mp):
     assert [float(x[0, 0]) for x, _ in second] == [5.0 * i for i in range(10)]
 
 
+@pytest.mark.parametrize("mp", MODES)
+def test_a_length_change_in_on_epoch_end_is_honoured(mp):
+    ds = sets.Shrinking(n=8)
+    with enqueuer(ds, mp, workers=2) as enq:
+        first = epoch(enq)
+        ds.on_epoch_end()
+        second = epoch(enq)
+    assert first == list(range(8))
+    assert second == list(range(4))
+
+
 def test_process_workers_seed_per_worker_and_epoch():
     with enqueuer(sets.Who(n=12), True, workers=3, seed=7) as enq:
         epochs = [epoch(enq) for _ in range(2)]
