@@ -86,7 +86,7 @@ def _checked_name(f, name: str, allow_external: bool, where: str) -> str:
     while parts:
         part = parts.pop(0)
         nxt = f"{cur}/{part}"
-        link = f.get(nxt, getlink=True) if cur == "" or cur in f else None
+        link = f.get(nxt, getlink=True)  # cur is made of hard links only: nothing followed yet
         if link is None:
             raise KeyError(
                 f"HDF5Matrix: no dataset {name!r} in {where!r}; the file holds {_listing(f)}. "
