@@ -4,7 +4,8 @@ cornu's ``get_file`` beside ``keras.utils.get_file``, ``pooch.retrieve``, a plai
 download (1 MiB chunks, hashing in the same loop when checked) and ``curl``.
 
 The server runs in its own process and sends the file with ``sendfile``, so it costs the client
-as little as possible. Every download goes to a fresh cache folder; the tools run in turn in each
+as little as possible. Files live on tmpfs (``/dev/shm``) when there is one, so the tools are
+compared rather than the disk's write-back (``--dir DIR`` to work elsewhere). Every download goes to a fresh cache folder; the tools run in turn in each
 round (fair to all under changing load) and the figure is the median MB/s. ``--size-mib N``
 changes the size; every temp file is removed at the end.
 """
@@ -68,7 +69,12 @@ def run(args, rest) -> list[Row]:
     if "--size-mib" in rest:
         size_mib = int(rest[rest.index("--size-mib") + 1])
     rounds = 1 if args.quick else 3
-    work = tempfile.mkdtemp(prefix="cornu-bench-get-file-")
+    where = None  # --dir DIR: work there (default: tmpfs when present, so the tools are timed, not the disk)
+    if "--dir" in rest:
+        where = rest[rest.index("--dir") + 1]
+    elif os.access("/dev/shm", os.W_OK):
+        where = "/dev/shm"
+    work = tempfile.mkdtemp(prefix="cornu-bench-get-file-", dir=where)
     server = None
     try:
         serve = os.path.join(work, "serve")
@@ -140,7 +146,8 @@ def run(args, rest) -> list[Row]:
             tag = "sha256 checked" if check else "no hash"
             for (name, c), ref in mbs.items():
                 if name != "cornu get_file" and (c == check or name.startswith("curl")):
-                    rows.append(Row(f"get_file {size_mib} MiB, {tag}", mine, ref, name, "MB/s", higher_is_better=True))
+                    rows.append(Row(f"get_file {size_mib} MiB, {tag}", mine, ref, name, "MB/s", higher_is_better=True,
+                                extra={"in": where or tempfile.gettempdir()}))
         return rows
     finally:
         if server is not None:
