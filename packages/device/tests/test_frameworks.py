@@ -269,3 +269,32 @@ def test_tf_soft_placement_sets_tensorflows_switch():
         assert tf.config.get_soft_device_placement() is True
     finally:
         tf.config.set_soft_device_placement(before)
+
+
+def test_tf_device_inside_tf_function_and_threads():
+    tf = only_on("tensorflow")
+
+    @tf.function
+    def f(x):
+        with cd.device("cpu:0"), cd.name_scope("placed"):
+            return tf.identity(x, name="out")
+
+    graph = f.get_concrete_function(tf.TensorSpec([], tf.float32)).graph
+    op = graph.get_operation_by_name("placed/out")
+    assert op.device.endswith("device:CPU:0")
+    seen = []
+
+    def work():
+        seen.append(tf.constant(1.0).device)
+        with cd.device("cpu"), cd.name_scope("t"):
+            seen.append(tf.constant(1.0).device)
+            seen.append(tf.Variable(1.0, name="v").name)
+
+    with cd.device("cpu:0"):
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+    assert seen[1].endswith("device:CPU:0")
+    assert seen[2] == "t/v:0"
+    with cd.name_scope("after"):
+        assert tf.Variable(1.0, name="w").name == "after/w:0"

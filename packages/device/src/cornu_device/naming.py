@@ -30,7 +30,8 @@ cornu_config.register_session_state("cornu_device.native_name_scopes", on_clear=
 
 
 def _native_scopes() -> Any:
-    """The backend module when its framework is already imported, else ``None``.
+    """``(enter, exit, guard)`` of the backend's named scope when its framework is already
+    imported, else ``None``; ``guard()`` (when not None) says whether it is worth opening.
 
     A name scope never imports a framework: until the framework is imported there are no ops
     whose names it could change. The answer is kept for the session once the framework is in.
@@ -41,8 +42,11 @@ def _native_scopes() -> Any:
         return None
     if _backends.FRAMEWORKS[backend] not in sys.modules:
         return None
-    module = _native[0] = _backends.load(backend)
-    return module
+    module = _backends.load(backend)
+    native = _native[0] = (
+        module.enter_name_scope, module.exit_name_scope, getattr(module, "NAME_SCOPE_GUARD", None)
+    )
+    return native
 
 
 class name_scope:
@@ -130,18 +134,18 @@ class name_scope:
         if self.override_parent is not None:
             parts = tuple(p for p in self.override_parent.split("/") if p)
         token = _set((top, self, (*parts, self.name), generation))
-        module = _native[0]
-        if module is _UNKNOWN:
-            module = _native_scopes()
-        if module is None:
+        native = _native[0]
+        if native is _UNKNOWN:
+            native = _native_scopes()
+        if native is None or (native[2] is not None and not native[2]()):
             self._open.append((token, None, None))
             return self
         try:
-            native = module.enter_name_scope(self.name)
+            handle = native[0](self.name)
         except BaseException:
             _reset(token)
             raise
-        self._open.append((token, module, native))
+        self._open.append((token, native[1], handle))
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -150,10 +154,12 @@ class name_scope:
         entry = self._open.pop()
         if entry is None:
             return
-        token, module, native = entry
+        token, exit_native, handle = entry
+        if exit_native is None:
+            _reset(token)
+            return
         try:
-            if module is not None:
-                module.exit_name_scope(native)
+            exit_native(handle)
         finally:
             _reset(token)
 

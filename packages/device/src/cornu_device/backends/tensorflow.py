@@ -45,24 +45,59 @@ def native(spec: DeviceSpec) -> str:
     return f"/device:{spec.type.upper()}:{spec.index}"
 
 
+# Eager fast path: TensorFlow's own `tf.device` / `tf.name_scope` set two thread-local fields
+# of the eager context through several Python layers; doing the same directly, with the parse
+# results TensorFlow caches itself, costs half. Graph mode (tf.function tracing), a cache miss,
+# or a TensorFlow without these internals takes the public context managers.
+try:
+    from tensorflow.python.eager import context as _context
+
+    _parsed = _context._device_parsing_cache
+    _context.context()._thread_local_data  # noqa: B018 - probe the internals once
+except (ImportError, AttributeError):  # pragma: no cover - other TensorFlow versions
+    _context = None
+
+
 def enter_device(spec: DeviceSpec, value: str) -> Any:
+    if _context is not None:
+        ctx = _context.context()
+        if ctx.executing_eagerly():
+            local = ctx._thread_local_data
+            old = (local.device_name, local.device_spec)
+            parsed = _parsed.get((old[0], value))
+            if parsed is not None:
+                local.device_name, local.device_spec = parsed
+                return (local, old)
     scope = tf.device(value)
     scope.__enter__()
     return scope
 
 
-def exit_device(scope: Any) -> None:
-    scope.__exit__(None, None, None)
+def exit_device(token: Any) -> None:
+    if type(token) is tuple:
+        token[0].device_name, token[0].device_spec = token[1]
+    else:
+        token.__exit__(None, None, None)
 
 
 def enter_name_scope(name: str) -> Any:
+    if _context is not None:
+        ctx = _context.context()
+        if ctx.executing_eagerly():
+            local = ctx._thread_local_data
+            old = local.scope_name
+            local.scope_name = f"{old}{name}/" if old else f"{name}/"
+            return (local, old)
     scope = tf.name_scope(name)
     scope.__enter__()
     return scope
 
 
-def exit_name_scope(scope: Any) -> None:
-    scope.__exit__(None, None, None)
+def exit_name_scope(token: Any) -> None:
+    if type(token) is tuple:
+        token[0].scope_name = token[1]
+    else:
+        token.__exit__(None, None, None)
 
 
 def set_visible_devices(indices: tuple[int, ...], value: Any) -> None:

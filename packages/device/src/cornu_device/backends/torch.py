@@ -109,18 +109,19 @@ def exit_device(mode: _CornuDeviceMode) -> None:
         _push(entry)
 
 
+#: Name scopes open a ``record_function`` range only while a profiler records (it costs µs).
+NAME_SCOPE_GUARD = _profiler_enabled
+
+
 def enter_name_scope(name: str) -> Any:
-    """A ``record_function`` range, only while a profiler records (it costs µs otherwise)."""
-    if not _profiler_enabled():
-        return None
+    """A ``record_function`` range (``NAME_SCOPE_GUARD`` says when it is worth it)."""
     scope = torch.autograd.profiler.record_function(name)
     scope.__enter__()
     return scope
 
 
 def exit_name_scope(scope: Any) -> None:
-    if scope is not None:
-        scope.__exit__(None, None, None)
+    scope.__exit__(None, None, None)
 
 
 def set_visible_devices(indices: tuple[int, ...], value: Any) -> None:
