@@ -6,6 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import operator
 import os
+import pathlib
+import sys
 import threading
 
 import numpy as np
@@ -140,3 +142,42 @@ def test_threads_racing_to_open_an_unpickled_matrix_open_it_once(h5file, monkeyp
     assert len(opened) == 1
     for i, row in enumerate(out):
         np.testing.assert_array_equal(row, DATA[START + i])
+
+
+class RowBatches:
+    """A PyDataset-like view (batches of 4 rows) importable by worker processes (see below)."""
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+
+    @property
+    def num_batches(self):
+        return -(-len(self.matrix) // 4)
+
+    def __len__(self):
+        return self.num_batches
+
+    def __getitem__(self, i):
+        return self.matrix[i * 4 : i * 4 + 4]
+
+
+# spawn/forkserver workers import this class by module name: this file, from its own folder
+RowBatches.__module__ = pathlib.Path(__file__).stem
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_cornu_enqueuer_processes_read_the_matrix(h5file, method, monkeypatch):
+    import cornu_data
+
+    if not hasattr(cornu_data, "OrderedEnqueuer"):
+        pytest.skip("cornu_data.OrderedEnqueuer is not available")
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).parent))
+    monkeypatch.setitem(sys.modules, RowBatches.__module__, sys.modules[__name__])
+    m = HDF5Matrix(h5file, "gzip", start=START, end=END, normalizer=np.negative)
+    m[0]  # open in the parent first
+    with cornu_data.OrderedEnqueuer(
+        RowBatches(m), workers=2, use_multiprocessing=True, start_method=method
+    ) as enqueuer:
+        for _ in range(2):  # persistent workers, two epochs
+            enqueuer.start()
+            np.testing.assert_array_equal(np.concatenate(list(enqueuer.get())), -DATA[START:END])
