@@ -130,9 +130,9 @@ def test_read_only_cache_serves_cached_files_and_extractions(tmp_path, monkeypat
     monkeypatch.setattr(files_mod, "_Lock", refuse)
     assert get_file(origin=src.as_uri(), cache_dir=cache, fname="copy.bin", file_hash=hashlib.md5(src.read_bytes()).hexdigest()) == plain
     assert get_file(origin=src.as_uri(), cache_dir=cache, extract=True) == extracted
-    with pytest.raises(PermissionError, match="not writable.*'new.bin' is not cached there yet"):
+    with pytest.raises(PermissionError, match=r"not writable.*'new\.bin' is not cached there yet"):
         get_file(origin=src.as_uri(), cache_dir=cache, fname="new.bin")
-    with pytest.raises(PermissionError, match="'copy.bin' is cached there with a different hash"):
+    with pytest.raises(PermissionError, match=r"'copy\.bin' is cached there with a different hash"):
         get_file(origin=src.as_uri(), cache_dir=cache, fname="copy.bin", file_hash="0" * 32)
 
 
@@ -412,6 +412,8 @@ def test_progress_bar_when_interactive(tmp_path, http_server, capsys, monkeypatc
 _CHILD = """
 import sys
 from cornu_utils import get_file
+print("ready", flush=True)
+sys.stdin.readline()  # all children start together, whatever their import time
 print(get_file(origin=sys.argv[1], cache_dir=sys.argv[2], file_hash=sys.argv[3]))
 """
 
@@ -420,17 +422,27 @@ def test_processes_download_once(tmp_path, http_server):
     url = http_server.add("/shared.bin", PAYLOAD, delay=1.0)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", _CHILD, url, str(tmp_path), SHA256], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", _CHILD, url, str(tmp_path), SHA256],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for _ in range(4)
     ]
-    outs = [p.communicate(timeout=60) for p in procs]
+    try:
+        for p in procs:
+            assert p.stdout.readline().strip() == "ready", p.stderr.read()
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        outs = [p.communicate(timeout=60) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
     assert [p.returncode for p in procs] == [0] * 4, outs
     paths = {out.strip().splitlines()[-1] for out, _ in outs}
     assert paths == {str(tmp_path / "datasets" / "shared.bin")}
     assert len(http_server.hits("/shared.bin")) == 1
     assert _read(paths.pop()) == PAYLOAD
-    assert sum("Waiting for another process" in out for out, _ in outs) >= 1
+    assert sum("Waiting for another process" in out for out, _ in outs) >= 1  # they did meet the lock
 
 
 def test_threads_download_once(tmp_path, http_server):
