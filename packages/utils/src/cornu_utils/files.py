@@ -1214,7 +1214,7 @@ def get_file(
     opts = {"timeout": timeout, "retries": retries, "headers": headers,
             "html_ok": fname.lower().endswith((".html", ".htm", ".xhtml")),
             "expected": expected[1] if expected else None}
-    digest = None
+    digest, downloaded = None, False
     with _Lock(target + ".lock", f"downloading {fname!r}"):
         if not force_download and not (state and os.path.isfile(target)):
             state = _cached(target, expected)  # another process may have fetched it meanwhile
@@ -1225,9 +1225,8 @@ def get_file(
                     f"{expected[0]} file hash does not match the original value of {expected[1]} so we "
                     "will re-download the data."
                 )
-            digest = _download(urls, target, expected, fname, opts)
-        if extracting and (force_download or digest is not None
-                           or not _extraction_current(target, extract_dir, _marker_path(extract_dir))):
+            digest, downloaded = _download(urls, target, expected, fname, opts), True
+        if extracting and (downloaded or not _extraction_current(target, extract_dir, _marker_path(extract_dir))):
             sha = digest if expected and expected[0] == "sha256" else None
             _extract_for_cache(target, extract_dir, archive_format, sha)
     return result
