@@ -13,7 +13,9 @@ start-up included, and reports batches per second:
 - torch: ``DataLoader(ds, batch_size=None, num_workers=2)`` on the same object;
 - a plain ``for i in range(len(ds))`` loop.
 
-``ratio`` = reference rate / cornu rate (below 1.00: cornu is faster).
+``ratio`` = reference rate / cornu rate (below 1.00: cornu is faster). ``cpu/batch`` is the CPU
+time per batch of the consumer and its workers together (cornu's vs the reference's): on a
+shared, loaded machine it says more about overhead than the wall-clock rate does.
 """
 
 from __future__ import annotations
@@ -71,10 +73,27 @@ if __name__ not in sys.modules:
     MemmapBatches.__module__ = __name__
 
 
-def _rate(run) -> float:
-    start = time.perf_counter()
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its reaped children (the workers)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _measure(run) -> tuple[float, float]:
+    """(batches per second, CPU milliseconds per batch, workers included) of one run."""
+    import gc
+    import multiprocessing
+
+    cpu, start = _cpu_seconds(), time.perf_counter()
     count = run()
-    return count / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    gc.collect()  # pools left to their finalizers (Keras's) exit and are reaped here
+    multiprocessing.active_children()
+    time.sleep(0.05)
+    multiprocessing.active_children()
+    return count / elapsed, 1000 * (_cpu_seconds() - cpu) / count
 
 
 def _cornu(ds) -> int:
@@ -115,19 +134,30 @@ def _plain(ds) -> int:
 
 
 def _interleaved(methods: dict, ds, repeat: int) -> dict:
-    """Best rate of each method, runs interleaved so that machine load hits all alike."""
+    """Best rate and least CPU per batch of each method, runs interleaved so that the load of a
+    shared machine hits every method alike."""
     for fn in methods.values():
         fn(ds)  # warm-up: page cache, fork server, imports
-    best = dict.fromkeys(methods, 0.0)
+    best = {name: (0.0, float("inf")) for name in methods}
     for _ in range(repeat):
         for name, fn in methods.items():
-            best[name] = max(best[name], _rate(lambda fn=fn: fn(ds)))
+            rate, cpu = _measure(lambda fn=fn: fn(ds))
+            best[name] = (max(best[name][0], rate), min(best[name][1], cpu))
     return best
 
 
 def run(args, rest) -> list[Row]:
     os.environ.setdefault("KERAS_BACKEND", "numpy")
     import importlib.util
+    import multiprocessing
+    import warnings
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Keras's pool and DataLoader fork here; so does cornu once told to (Keras imports JAX,
+        # after which cornu would otherwise pick forkserver and warn on fork).
+        multiprocessing.set_start_method("fork", force=True)
+        warnings.filterwarnings("ignore", message="Forking worker processes")
+        warnings.filterwarnings("ignore", message=r"os.fork\(\) was called")
 
     have_keras = importlib.util.find_spec("keras") is not None
     have_torch = importlib.util.find_spec("torch") is not None
@@ -152,8 +182,9 @@ def run(args, rest) -> list[Row]:
                     ("torch_persistent", "DataLoader(persistent_workers)", "DataLoader persistent")]
             for key, name, short in refs:
                 if key in rate:
-                    rows.append(Row(f"{label}: cornu vs {short}", rate["cornu"], rate[key], name, "/s",
-                                    higher_is_better=True))
+                    cpu = f"{rate['cornu'][1]:.1f}ms vs {rate[key][1]:.1f}ms"
+                    rows.append(Row(f"{label}: cornu vs {short}", rate["cornu"][0], rate[key][0], name, "/s",
+                                    higher_is_better=True, extra={"cpu/batch": cpu}))
     finally:
         os.remove(path)
         os.rmdir(folder)

@@ -262,3 +262,32 @@ def test_a_new_epoch_drops_the_rest_of_an_unfinished_one():
 def test_bad_arguments_name_themselves(kwargs, name):
     with pytest.raises(ValueError, match=f"Received: {name}="):
         OrderedEnqueuer(sets.Indexed(), **kwargs)
+
+
+@pytest.fixture()
+def no_global_start_method(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: None)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["fork", "spawn", "forkserver"])
+
+
+def test_fork_is_avoided_once_a_threaded_framework_is_loaded(monkeypatch, no_global_start_method):
+    import types
+
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    assert OrderedEnqueuer(sets.Indexed(), use_multiprocessing=True).start_method == "fork"
+    monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
+    assert OrderedEnqueuer(sets.Indexed(), use_multiprocessing=True).start_method == "forkserver"
+    with pytest.warns(RuntimeWarning, match=r"after jax.*fork was chosen explicitly"):
+        chosen = OrderedEnqueuer(sets.Indexed(), use_multiprocessing=True, start_method="fork")
+    assert chosen.start_method == "fork"
+
+
+def test_a_global_start_method_is_respected(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "spawn")
+    assert OrderedEnqueuer(sets.Indexed(), use_multiprocessing=True).start_method == "spawn"
+    assert OrderedEnqueuer(sets.Indexed(), use_multiprocessing=False).start_method is None

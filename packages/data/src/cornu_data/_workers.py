@@ -206,43 +206,41 @@ def _defined_interactively(source: Any) -> bool:
 
 
 def resolve_start_method(start_method: str | None, source: Any = None) -> str:
-    """The start method to use: the one asked, else the default unless forking is unsafe.
+    """The start method to use.
 
-    When fork is the default but JAX, TensorFlow or CUDA already started threads, a fork
-    could deadlock the child: ``forkserver`` is used instead, unless the dataset's class was
-    defined in a notebook or REPL (no other start method can import it), where fork stays
-    with a warning.
+    ``start_method`` when given, else the one set with ``multiprocessing.set_start_method``,
+    else the platform's default, except that when that default is fork and JAX, TensorFlow or
+    CUDA already started threads (a fork could deadlock the child), ``forkserver`` is used
+    instead; and fork stays, with a warning, when the dataset's class was defined in a
+    notebook or REPL, where no other start method can import it. A fork chosen explicitly in
+    that situation warns too.
     """
     import multiprocessing
     import warnings
 
     allowed = multiprocessing.get_all_start_methods()
-    if start_method is not None:
-        if start_method not in allowed:
-            msg = f"`start_method` must be one of {allowed} or None. Received: start_method={start_method!r}"
-            raise ValueError(msg)
-        reason = _fork_is_unsafe() if start_method == "fork" else None
-        if reason:
-            warnings.warn(
-                f"Forking worker processes after {reason} started its threads can deadlock them; "
-                "use start_method='forkserver' or 'spawn'.",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-        return start_method
-    method = multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_context().get_start_method()
+    if start_method is not None and start_method not in allowed:
+        msg = f"`start_method` must be one of {allowed} or None. Received: start_method={start_method!r}"
+        raise ValueError(msg)
+    # allow_none: never fix the global choice as a side effect (get_context() would).
+    chosen = start_method or multiprocessing.get_start_method(allow_none=True)
+    method = chosen or allowed[0]  # the platform's default comes first
     reason = _fork_is_unsafe() if method == "fork" else None
-    if reason:
-        if _defined_interactively(source):
-            warnings.warn(
-                f"Forking worker processes after {reason} started its threads can deadlock them, "
-                "but the dataset's class is defined interactively, so spawn/forkserver workers could "
-                "not import it. Define it in a module, or use threads.",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-            return method
+    if not reason:
+        return method
+    if chosen is None and not _defined_interactively(source):
         return "forkserver" if "forkserver" in allowed else "spawn"
+    why = (
+        "the dataset's class is defined interactively, so spawn/forkserver workers could not import it"
+        if chosen is None
+        else "fork was chosen explicitly"
+    )
+    warnings.warn(
+        f"Forking worker processes after {reason} started its threads can deadlock them ({why}); "
+        "use start_method='forkserver' or 'spawn', or threads.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
     return method
 
 
