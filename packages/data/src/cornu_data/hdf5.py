@@ -339,7 +339,8 @@ class HDF5Matrix:
         start: First row of the window (``0 <= start <= end``).
         end: End of the window (exclusive); ``None`` means the dataset's number of rows.
         normalizer: Function applied to every block of rows read (it must act on each row
-            independently); ``shape``, ``dtype`` and ``ndim`` describe its output.
+            independently); ``shape``, ``dtype`` and ``ndim`` describe its output. For
+            spawn/forkserver workers it must pickle (a module-level function, not a lambda).
         allow_external: Follow external links and read external storage and virtual datasets.
             Leave off for files you did not make: they can read other files on the host.
 
