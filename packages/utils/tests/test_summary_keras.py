@@ -270,3 +270,8 @@ def test_example_inputs_list_is_the_keras_inputs_argument(keras):
 
     s = summarize(Two(), example_inputs=[np.zeros((2, 4), "float32"), np.zeros((2, 4), "float32")])
     assert s.total_params == 15
+
+
+@pytest.mark.parametrize("layer_range", [("left", "shared"), ("score", "right"), ("a.*", "s.*")])
+def test_layer_range_same_text_as_keras(models, layer_range):
+    assert ours(models["shared"], layer_range=layer_range) == keras_text(models["shared"], layer_range=layer_range)

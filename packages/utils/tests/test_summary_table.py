@@ -197,3 +197,39 @@ def test_kind_of_by_class_names():
     assert kind_of(make("user", "Net", tf_module)()) == "tensorflow"
     assert kind_of(object()) is None
     assert kind_of("text") is None
+
+
+def ranged():
+    rows = (
+        SummaryRow("d1", "Dense", "(None, 3)", 15, True),
+        SummaryRow("block", "Sequential", "(None, 3)", 12, True),
+        SummaryRow("inner", "Dense", "(None, 3)", 12, True, depth=1),
+        SummaryRow("d2", "Dense", "(None, 2)", 8, False),
+    )
+    return sample(rows=rows)
+
+
+def body_names(out):
+    return [line.split("│")[1].strip().split(" (")[0] for line in out.splitlines() if line.startswith("│ ")
+            and line.split("│")[1].strip()]
+
+
+@pytest.mark.parametrize(
+    "layer_range, names",
+    [(("d1", "d1"), ["d1"]), (("d2", "d1"), ["d1", "block", "└ inner", "d2"]), (("bl", "bl"), ["block", "└ inner"]),
+     (["d.", "d."], ["d1", "block", "└ inner", "d2"])],
+)
+def test_sum06_layer_range(layer_range, names):
+    out = text(ranged(), layer_range=layer_range, expand_nested=True)
+    assert body_names(out) == names
+    assert " Total params: 23 (92.00 B)" in out  # totals stay the model's
+
+
+@pytest.mark.parametrize(
+    "layer_range, match",
+    [(("x", "d1"), "do not match the layer names"), (("d1",), "length 2.*of length 1"),
+     ((1, 2), "string type only"), ("d1", "length 2")],
+)
+def test_sum06_layer_range_errors(layer_range, match):
+    with pytest.raises(ValueError, match=match):
+        text(ranged(), layer_range=layer_range)

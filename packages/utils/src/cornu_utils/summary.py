@@ -167,6 +167,7 @@ def print_summary(
     expand_nested: bool = False,
     show_trainable: bool = False,
     example_inputs: Any = None,
+    layer_range: Sequence[str] | None = None,
 ) -> None:
     """Print a model summary in Keras 3's table layout.
 
@@ -182,10 +183,13 @@ def print_summary(
         expand_nested: also list nested layers, indented with ``└``.
         show_trainable: add a "Trainable" column (``Y``, ``N``, or ``-`` without weights).
         example_inputs: passed to :func:`summarize` for output shapes.
+        layer_range: as Keras 3: two regular expressions; only the top-level layers from the
+            first match of the first to the last match of the second are printed (the totals
+            stay the model's).
 
     Raises:
-        ValueError: a column would be narrower than 4 characters, or ``positions`` has the
-            wrong length.
+        ValueError: a column would be narrower than 4 characters, ``positions`` has the
+            wrong length, or ``layer_range`` is malformed or matches no layer.
 
     Example:
         >>> import numpy as np
@@ -194,13 +198,17 @@ def print_summary(
         >>> lines[0].splitlines()[0]
         'Model: "dict"'
     """
-    from cornu_utils.summarizers._table import render
+    import dataclasses
+
+    from cornu_utils.summarizers._table import render, select_range
 
     if line_length is not None and (not isinstance(line_length, int) or line_length < 1):
         raise ValueError(
             f"`line_length` must be a positive integer or None. Received: line_length={line_length!r}"
         )
     summary = summarize(model, example_inputs=example_inputs)
+    if layer_range is not None:
+        summary = dataclasses.replace(summary, rows=select_range(summary.rows, layer_range))
     text = render(summary, line_length, positions, expand_nested, show_trainable)
     if print_fn is None:
         print_msg(text, line_break=False)

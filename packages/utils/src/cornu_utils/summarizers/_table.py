@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["readable_memory_size", "render"]
+__all__ = ["readable_memory_size", "render", "select_range"]
 
 _WORD = re.compile(r"\s*\S+\s*")
 
@@ -72,6 +72,32 @@ def _wrap(text: str, width: int, justify: str, fold: bool = False) -> list[str]:
                 line = " " * ((width - len(line)) // 2) + line
             lines.append(line.ljust(width))
     return lines
+
+
+def select_range(rows: Sequence[Any], layer_range: Any) -> tuple[Any, ...]:
+    """Keras's ``layer_range``: top-level rows from the first match of ``layer_range[0]`` to
+    the last match of ``layer_range[1]`` (``re.match`` on names; swapped when reversed), with
+    the nested rows under them."""
+    if not isinstance(layer_range, (list, tuple)) or len(layer_range) != 2:
+        length = len(layer_range) if hasattr(layer_range, "__len__") else "?"
+        raise ValueError(
+            "layer_range must be a list or tuple of length 2. "
+            f"Received: layer_range = {layer_range} of length {length}"
+        )
+    if not all(isinstance(x, str) for x in layer_range):
+        raise ValueError(f"layer_range should contain string type only. Received: layer_range={layer_range}")
+    top = [i for i, r in enumerate(rows) if r.depth == 0]
+    lower = [n for n, i in enumerate(top) if re.match(layer_range[0], rows[i].name)]
+    upper = [n for n, i in enumerate(top) if re.match(layer_range[1], rows[i].name)]
+    if not lower or not upper:
+        raise ValueError(
+            "Passed layer_names do not match the layer names in the model. "
+            f"Received: layer_range={layer_range}"
+        )
+    first, last = (min(upper), max(lower)) if min(lower) > max(upper) else (min(lower), max(upper))
+    start = top[first]
+    stop = top[last + 1] if last + 1 < len(top) else len(rows)
+    return tuple(rows[start:stop])
 
 
 def column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
