@@ -215,7 +215,7 @@ def body_names(out):
 
 
 @pytest.mark.parametrize(
-    "layer_range, names",
+    ("layer_range", "names"),
     [(("d1", "d1"), ["d1"]), (("d2", "d1"), ["d1", "block", "└ inner", "d2"]), (("bl", "bl"), ["block", "└ inner"]),
      (["d.", "d."], ["d1", "block", "└ inner", "d2"])],
 )
@@ -226,7 +226,7 @@ def test_sum06_layer_range(layer_range, names):
 
 
 @pytest.mark.parametrize(
-    "layer_range, match",
+    ("layer_range", "match"),
     [(("x", "d1"), "do not match the layer names"), (("d1",), "length 2.*of length 1"),
      ((1, 2), "string type only"), ("d1", "length 2")],
 )
