@@ -368,3 +368,35 @@ def test_tuple_outputs_are_indexed():
 
     conn = {r.name: r.connected_to for r in summarize(Net(), example_inputs=torch.zeros(3, 4)).rows}
     assert conn == {"split": ("x[0][0]",), "left": ("split[0][0]",), "right": ("split[0][1]",)}
+
+
+def test_run_that_fails_under_the_tagging_mode_still_gives_shapes():
+    class Picky(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 2)
+
+        def forward(self, x):
+            if torch._C._len_torch_function_stack():  # stands in for an op a mode breaks
+                raise RuntimeError("unsupported under a TorchFunctionMode")
+            return self.lin(x)
+
+    s = summarize(Picky(), example_inputs=torch.zeros(1, 2))
+    assert s.rows[0].output_shape == "(1, 2)"
+    assert s.sequential_like
+
+
+def test_user_errors_in_forward_propagate():
+    class Broken(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 2)
+
+        def forward(self, x):
+            raise KeyError("user bug")
+
+    model = Broken()
+    with pytest.raises(KeyError, match="user bug"):
+        summarize(model, example_inputs=torch.zeros(1, 2))
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+    assert torch._C._len_torch_function_stack() == 0

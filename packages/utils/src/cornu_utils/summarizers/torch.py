@@ -155,7 +155,11 @@ def summarize(model: Any, example_inputs: Any = None) -> Summary:
     if example_inputs is not None:
         top = {id(m): name for name, m in model.named_children()}
         flow = Flow(model, top)
-        records = _run_hooks(model, example_inputs, flow)
+        try:
+            records = _run_hooks(model, example_inputs, flow)
+        except Exception:  # an op that will not run under the tagging mode: shapes only
+            flow = None
+            records = _run_hooks(model, example_inputs)
     sequential_like = flow is None or flow.sequential_like()
     connections = {} if sequential_like or flow is None else flow.connections()
     rows = []
