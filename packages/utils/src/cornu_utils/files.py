@@ -1090,7 +1090,9 @@ def get_file(
     interrupted download resumes with HTTP Range next time (the whole file is hashed again);
     connection errors, 5xx, 408 and 429 are retried with backoff; a hash mismatch deletes the
     file and raises; an HTML page where a file was expected is reported; archives are
-    extracted safely, once per archive content.
+    extracted safely, once per archive content. Beside each entry the cache keeps
+    ``<name>.lock`` (the lock, empty), ``<name>.part`` while a download is incomplete, and
+    ``.<folder>.cornu-extracted`` (what was extracted, for archives).
 
     Args:
         fname: file name in the cache; default: the last part of ``origin``'s path. With
