@@ -24,6 +24,9 @@ def test_from_array_chooses_row_aligned_chunks(tmp_path):
     np.testing.assert_array_equal(m[:], DATA)
     assert m._chunk_rows is not None, "memory-mapped"
     assert m._chunk_rows[2] is None, "chunks a whole number of rows apart: one view reads all"
+    offsets = []
+    m.data.id.chunk_iter(lambda info: offsets.append(info.byte_offset))
+    assert all(o % 4096 == 0 for o in offsets), "4 KiB rows start on page boundaries"
     np.testing.assert_array_equal(m[[299, 3, 299]], DATA[[299, 3, 299]])
     small = HDF5Matrix.create(tmp_path / "a.h5", "small", DATA[:10, :4])
     assert small.data.chunks == (10, 4), "never a chunk taller than the data"
@@ -53,6 +56,7 @@ def test_contiguous_needs_the_length_of_an_iterable(tmp_path):
         HDF5Matrix.create(path, "x", blocks(DATA, 100), chunks=None)
     m = HDF5Matrix.create(path, "x", blocks(DATA, 100), chunks=None, length=300)
     assert m.data.chunks is None
+    assert m.data.id.get_offset() % 4096 == 0, "a large contiguous dataset starts on a page"
     assert m._mm is not None
     np.testing.assert_array_equal(m[[5, 299, 5]], DATA[[5, 299, 5]])
     with pytest.raises(ValueError, match="gave 300 rows but length is 400"):

@@ -788,19 +788,19 @@ class HDF5Matrix:
                     dcpl.set_fill_time(h5py.h5d.FILL_TIME_NEVER)
         for matrix in list(_OPEN.get(os.path.abspath(os.fsdecode(path)), ())):
             matrix.close()  # HDF5 cannot reopen a file for writing that this process reads
-        aligned = {}
-        if (
-            compression is None
-            and isinstance(layout.get("chunks"), tuple)
-            and layout["chunks"][1:] == row_shape
-        ):
-            # whole-row chunks placed at multiples of the row size (metadata is not): a single
-            # memory map then reads every chunk as rows (see _row_map)
-            row_bytes = max(1, math.prod(row_shape) * dtype.itemsize)
-            aligned = {
-                "alignment_threshold": math.prod(layout["chunks"]) * dtype.itemsize,
-                "alignment_interval": row_bytes,
-            }
+        # Where the data lands in the file: whole-row chunks at multiples of the row size (and of
+        # the 4 KiB page when that costs little), so one memory map reads them all as rows (see
+        # _row_map); a large contiguous dataset at a page boundary. Metadata stays unaligned.
+        row_bytes, aligned = max(1, math.prod(row_shape) * dtype.itemsize), {}
+        chunks = layout.get("chunks")
+        if compression is None and isinstance(chunks, tuple) and chunks[1:] == row_shape:
+            chunk_bytes = math.prod(chunks) * dtype.itemsize
+            interval = math.lcm(row_bytes, 4096)
+            if interval > max(row_bytes, chunk_bytes // 8):
+                interval = row_bytes
+            aligned = {"alignment_threshold": chunk_bytes, "alignment_interval": interval}
+        elif "chunks" not in layout and length * row_bytes >= 1 << 16:
+            aligned = {"alignment_threshold": length * row_bytes, "alignment_interval": 4096}
         with h5py.File(os.fspath(path), "a", **aligned) as f:
             if dataset in f:
                 if not overwrite:
