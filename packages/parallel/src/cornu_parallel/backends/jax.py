@@ -132,6 +132,12 @@ class JaxReplicatedModel(ReplicatedModel):
         return (self._fn, self._params) if self._has_params else self._fn
 
     @property
+    def sharding(self) -> Any:
+        """The batch's ``NamedSharding`` over the mesh: ``jax.device_put(x, rep.sharding)``
+        puts a batch in place ahead of a ``jax.jit`` around ``rep.apply`` (saving a copy)."""
+        return self._sharded
+
+    @property
     def params(self) -> Any:
         """The template's params; assign new ones after an optimizer step."""
         return self._params
