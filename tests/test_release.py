@@ -37,6 +37,9 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory):
+    built = ROOT / "dist"  # `hatch run test:all` runs `hatch build --all` first
+    if all(any(built.glob(f"{'cornu' if f == 'cornu' else 'cornu_' + f}-*.whl")) for f in PACKAGES):
+        return built
     out = tmp_path_factory.mktemp("wheels")
     folders = [str(ROOT / "packages" / folder) for folder in PACKAGES]
     subprocess.run(
@@ -51,10 +54,12 @@ def test_wheel_installs_alone_and_imports(folder, module, wheels, tmp_path):
     dist = "cornu" if folder == "cornu" else f"cornu_{folder}"
     (wheel,) = wheels.glob(f"{dist}-*.whl")
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = str(env_dir / "bin" / "python")
+    # pip of this environment installs into the new one (--python): no pip copy per venv.
     subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--find-links", str(wheels), str(wheel)],
+        [sys.executable, "-m", "pip", "--python", python, "install", "--quiet",
+         "--find-links", str(wheels), str(wheel)],
         check=True,
     )
     code = (
