@@ -300,7 +300,10 @@ class _Lock:
         self.path, self.what, self.fd = path, what, -1
 
     def __enter__(self) -> _Lock:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError:  # another user's lock file in a shared cache: reading is enough for flock
+            self.fd = os.open(self.path, os.O_RDONLY)
         try:
             if os.name == "nt":  # pragma: no cover - Windows only
                 import msvcrt
