@@ -97,9 +97,12 @@ def _measure(run) -> tuple[float, float]:
 
 
 def _cornu(ds) -> int:
+    import multiprocessing
+
     from cornu_data import EpochIterator
 
-    return sum(1 for _ in EpochIterator(ds, epochs=EPOCHS))
+    start = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    return sum(1 for _ in EpochIterator(ds, epochs=EPOCHS, start_method=start))
 
 
 def _keras(ds) -> int:
@@ -149,15 +152,12 @@ def _interleaved(methods: dict, ds, repeat: int) -> dict:
 def run(args, rest) -> list[Row]:
     os.environ.setdefault("KERAS_BACKEND", "numpy")
     import importlib.util
-    import multiprocessing
     import warnings
 
-    if "fork" in multiprocessing.get_all_start_methods():
-        # Keras's pool and DataLoader fork here; so does cornu once told to (Keras imports JAX,
-        # after which cornu would otherwise pick forkserver and warn on fork).
-        multiprocessing.set_start_method("fork", force=True)
-        warnings.filterwarnings("ignore", message="Forking worker processes")
-        warnings.filterwarnings("ignore", message=r"os.fork\(\) was called")
+    # Keras's pool and DataLoader fork; cornu is told to as well (Keras imports JAX, after which
+    # cornu would pick forkserver by itself).
+    warnings.filterwarnings("ignore", message="Forking worker processes")
+    warnings.filterwarnings("ignore", message=r"os.fork\(\) was called")
 
     have_keras = importlib.util.find_spec("keras") is not None
     have_torch = importlib.util.find_spec("torch") is not None

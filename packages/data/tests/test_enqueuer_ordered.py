@@ -264,7 +264,7 @@ def test_bad_arguments_name_themselves(kwargs, name):
         OrderedEnqueuer(sets.Indexed(), **kwargs)
 
 
-@pytest.fixture()
+@pytest.fixture
 def no_global_start_method(monkeypatch):
     import multiprocessing
 
@@ -285,9 +285,14 @@ def test_fork_is_avoided_once_a_threaded_framework_is_loaded(monkeypatch, no_glo
     assert chosen.start_method == "fork"
 
 
-def test_a_global_start_method_is_respected(monkeypatch):
+def test_a_global_start_method_is_respected_unless_it_is_fork(monkeypatch):
     import multiprocessing
+    import types
 
     monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "spawn")
     assert OrderedEnqueuer(sets.Indexed(), use_multiprocessing=True).start_method == "spawn"
     assert OrderedEnqueuer(sets.Indexed(), use_multiprocessing=False).start_method is None
+    # fork gets fixed silently by any use of multiprocessing's default context: not a choice
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "fork")
+    monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
+    assert OrderedEnqueuer(sets.Indexed(), use_multiprocessing=True).start_method == "forkserver"

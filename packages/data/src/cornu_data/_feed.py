@@ -57,7 +57,7 @@ class Feeder:
     """Batches of one epoch at a time; see the module docstring."""
 
     def __init__(self, data: Any, *, batch_size: int | None = None, shuffle: bool = False,
-                 seed: int | None = None, arg: str = "data") -> None:
+                 seed: int | None = None, start_method: str | None = None, arg: str = "data") -> None:
         self.data = data
         self.shuffle = bool(shuffle)
         self.seed = seed
@@ -78,7 +78,7 @@ class Feeder:
 
                 self.enqueuer = OrderedEnqueuer(data, workers=workers, use_multiprocessing=use_mp,
                                                 max_queue_size=max(1, data.max_queue_size),
-                                                shuffle=self.shuffle, seed=seed)
+                                                shuffle=self.shuffle, seed=seed, start_method=start_method)
             if self._dataset_batches() is None:
                 self._counter = itertools.count()
         elif _is_arrays(data):

@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from cornu_data._errors import WorkerError, WorkerTimeoutError
+from cornu_data._processes import ProcessPool, resolve_start_method
 from cornu_data._scheduler import Scheduler
 from cornu_data._seeding import WorkerInfo, derive_seed, get_worker_info
-from cornu_data._workers import ProcessPool, ThreadPool, resolve_start_method
+from cornu_data._workers import ThreadPool
 
 __all__ = [
     "GeneratorEnqueuer",

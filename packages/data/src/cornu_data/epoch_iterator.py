@@ -54,6 +54,7 @@ class EpochIterator:
         verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch
             (``cornu_utils.Progbar``).
         seed: base seed of the shuffle order and of the worker seeds.
+        start_method: start method of worker processes (see ``OrderedEnqueuer``).
 
     Example:
         >>> import numpy as np
@@ -66,7 +67,7 @@ class EpochIterator:
     @filter_traceback
     def __init__(self, data: Any, epochs: int = 1, steps_per_epoch: int | None = None, shuffle: bool = False,
                  *, batch_size: int | None = None, initial_epoch: int = 0, verbose: int = 0,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, start_method: str | None = None) -> None:
         import cornu_config
 
         epochs = _positive_int("epochs", epochs, allow_none=False)  # type: ignore[assignment]
@@ -90,7 +91,7 @@ class EpochIterator:
         self.initial_epoch = initial_epoch
         self.verbose = verbose
         self._progbar_class = _progbar_class() if verbose else None
-        self._feeder = Feeder(data, batch_size=batch_size, shuffle=shuffle, seed=seed)
+        self._feeder = Feeder(data, batch_size=batch_size, shuffle=shuffle, seed=seed, start_method=start_method)
         self._exhausted = False
 
     @property

@@ -95,7 +95,7 @@ class JaxLoader:
 
 @filter_traceback
 def to_jax(ds: Any, device: Any = None, *, buffer_size: int = 2, shuffle: bool = False,
-           seed: int | None = None, batch_size: int | None = None) -> JaxLoader:
+           seed: int | None = None, batch_size: int | None = None, start_method: str | None = None) -> JaxLoader:
     """An iterable of batches placed on a JAX device, prefetched ``buffer_size`` deep.
 
     Batches come from cornu_data's workers (the PyDataset's settings) and are put on
@@ -111,6 +111,7 @@ def to_jax(ds: Any, device: Any = None, *, buffer_size: int = 2, shuffle: bool =
         shuffle: shuffle the batch order of every epoch (reproducibly from the epoch).
         seed: base seed of the shuffle order and of the worker seeds.
         batch_size: rows per batch when ``ds`` is arrays.
+        start_method: start method of worker processes (see ``OrderedEnqueuer``).
 
     Raises:
         ValueError: an unknown device or a bad ``buffer_size``.
@@ -127,5 +128,5 @@ def to_jax(ds: Any, device: Any = None, *, buffer_size: int = 2, shuffle: bool =
         msg = f"`buffer_size` must be a positive integer. Received: buffer_size={buffer_size!r}"
         raise ValueError(msg)
     target = _resolve_device(device)
-    feeder = Feeder(ds, batch_size=batch_size, shuffle=shuffle, seed=seed, arg="ds")
+    feeder = Feeder(ds, batch_size=batch_size, shuffle=shuffle, seed=seed, start_method=start_method, arg="ds")
     return JaxLoader(feeder, target, buffer_size)

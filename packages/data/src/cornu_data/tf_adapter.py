@@ -38,7 +38,7 @@ def _spec(tf: Any, leaf: Any) -> Any:
 
 @filter_traceback
 def to_tf_dataset(ds: Any, *, shuffle: bool = False, seed: int | None = None,
-                  batch_size: int | None = None) -> Any:
+                  batch_size: int | None = None, start_method: str | None = None) -> Any:
     """A ``tf.data.Dataset`` of the batches of a PyDataset (or arrays / a generator).
 
     The element spec is inferred from the first batch: each array leaf becomes a
@@ -53,6 +53,7 @@ def to_tf_dataset(ds: Any, *, shuffle: bool = False, seed: int | None = None,
         shuffle: shuffle the batch order of every epoch (reproducibly from the epoch).
         seed: base seed of the shuffle order and of the worker seeds.
         batch_size: rows per batch when ``ds`` is arrays.
+        start_method: start method of worker processes (see ``OrderedEnqueuer``).
 
     Raises:
         ValueError: when the data has no batch to infer the spec from.
@@ -70,7 +71,7 @@ def to_tf_dataset(ds: Any, *, shuffle: bool = False, seed: int | None = None,
     except ImportError as e:
         msg = "to_tf_dataset needs TensorFlow: pip install 'cornu-data[tensorflow]'. Received: tensorflow not installed"
         raise ImportError(msg) from e
-    feeder = Feeder(ds, batch_size=batch_size, shuffle=shuffle, seed=seed, arg="ds")
+    feeder = Feeder(ds, batch_size=batch_size, shuffle=shuffle, seed=seed, start_method=start_method, arg="ds")
     first = _first_batch(feeder)
     signature = map_structure(lambda leaf: _spec(tf, leaf), _tuples(first))
     epochs = itertools.count()

@@ -73,7 +73,7 @@ def _classes() -> tuple[type, type]:
 
 @filter_traceback
 def to_torch(ds: Any, *, loader: bool = True, shuffle: bool = False, pin_memory: bool | None = None,
-             seed: int | None = None, batch_size: int | None = None) -> Any:
+             seed: int | None = None, batch_size: int | None = None, start_method: str | None = None) -> Any:
     """A torch ``DataLoader`` (or ``Dataset``) over a PyDataset, arrays or a generator.
 
     The loader (``loader=True``) iterates an ``IterableDataset`` whose batches come from
@@ -94,6 +94,7 @@ def to_torch(ds: Any, *, loader: bool = True, shuffle: bool = False, pin_memory:
         pin_memory: pin batches in page-locked memory for faster host-to-GPU copies.
         seed: base seed of the shuffle order and of the worker seeds.
         batch_size: rows per batch when ``ds`` is arrays.
+        start_method: start method of worker processes (see ``OrderedEnqueuer``).
 
     Returns:
         A ``torch.utils.data.DataLoader``, or a ``Dataset``/``IterableDataset``.
@@ -108,7 +109,7 @@ def to_torch(ds: Any, *, loader: bool = True, shuffle: bool = False, pin_memory:
     """
     torch = _torch()
     map_style, stream = _classes()
-    feeder = Feeder(ds, batch_size=batch_size, shuffle=shuffle, seed=seed, arg="ds")
+    feeder = Feeder(ds, batch_size=batch_size, shuffle=shuffle, seed=seed, start_method=start_method, arg="ds")
     if not loader:
         if feeder.kind == "pydataset" and feeder.num_batches is not None and not shuffle:
             feeder.close()
