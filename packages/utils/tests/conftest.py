@@ -30,6 +30,7 @@ class Route:
     ranges: bool = True
     delay: float = 0.0
     trickle: tuple[int, float] | None = None  # (bytes per write, seconds between writes)
+    chunked: bool = False  # Transfer-Encoding: chunked, no Content-Length
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -70,11 +71,19 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_response(200)
         self.send_header("Content-Type", route.content_type)
-        self.send_header("Content-Length", str(len(body) - start))
         if route.etag:
             self.send_header("ETag", route.etag)
-        self.end_headers()
         payload = body[start:]
+        if route.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(payload), 100_000):
+                piece = payload[i : i + 100_000]
+                self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
         with server.lock:
             drop = route.drop_after is not None and route.drops > 0
             if drop:

@@ -283,6 +283,12 @@ def test_http_download_with_hash(tmp_path, http_server):
     assert _leftovers(tmp_path / "datasets") == []
 
 
+def test_chunked_response_without_length(tmp_path, http_server, monkeypatch):
+    url = http_server.add("/c.bin", PAYLOAD, chunked=True)
+    monkeypatch.setattr(files_mod, "_PROGRESS_DELAY", 0.0)  # a bar with an unknown total works too
+    assert _read(get_file(origin=url, cache_dir=tmp_path, file_hash=SHA256)) == PAYLOAD
+
+
 def test_extra_headers_are_sent(tmp_path, http_server):
     url = http_server.add("/f.bin", PAYLOAD)
     get_file(origin=url, cache_dir=tmp_path, headers={"Authorization": "Bearer t"})
