@@ -464,7 +464,13 @@ def _fetch_http(url: str, part: str, algo: str | None, label: str, opts: dict) -
     import http.client
     import json
 
-    import requests
+    try:
+        import requests
+    except ImportError:
+        raise ImportError(
+            f"Downloading {url} needs `requests`: pip install 'cornu-utils[download]' (or pip install "
+            "requests). file:// origins work without it."
+        ) from None
 
     meta_path = part + ".json"
     retryable = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
