@@ -12,34 +12,38 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from cornu.__about__ import __version__
+from cornu._lazy import resolve
 
 if TYPE_CHECKING:
     from cornu import config as config
+    from cornu import data as data
+    from cornu import parallel as parallel
+    from cornu import utils as utils
     from cornu_config import clear_session as clear_session
+    from cornu_device import device as device
+    from cornu_device import name_scope as name_scope
 
 # name -> (module, attribute); attribute None means the module itself.
 _dynamic_imports: dict[str, tuple[str, str | None]] = {
     "config": ("cornu.config", None),
+    "utils": ("cornu.utils", None),
+    "data": ("cornu.data", None),
+    "parallel": ("cornu.parallel", None),
+    "device": ("cornu_device", "device"),
+    "name_scope": ("cornu_device", "name_scope"),
     "clear_session": ("cornu_config", "clear_session"),
 }
 
-__all__ = ["__version__", "clear_session", "config"]
+__all__ = [
+    "__version__", "clear_session", "config", "data", "device", "name_scope", "parallel", "utils",
+]
 
 
 def __getattr__(name: str) -> Any:
-    target = _dynamic_imports.get(name)
-    if target is None:
-        msg = f"module 'cornu' has no attribute {name!r}"
-        raise AttributeError(msg)
-    module_name, attr = target
-    module = import_module(module_name)
-    value = module if attr is None else getattr(module, attr)
-    globals()[name] = value
-    return value
+    return resolve(__name__, _dynamic_imports, name, globals())
 
 
 def __dir__() -> list[str]:

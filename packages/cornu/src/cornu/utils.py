@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from cornu_parallel import multi_gpu_model as multi_gpu_model
     from cornu_utils import CustomObjectScope as CustomObjectScope
     from cornu_utils import Progbar as Progbar
+    from cornu_utils import SafeModeScope as SafeModeScope
+    from cornu_utils import Summary as Summary
     from cornu_utils import custom_object_scope as custom_object_scope
     from cornu_utils import deserialize as deserialize
     from cornu_utils import extract_archive as extract_archive
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from cornu_utils import validate_file as validate_file
 
 _UTILS = (
-    "CustomObjectScope", "Progbar", "custom_object_scope", "deserialize", "extract_archive",
+    "CustomObjectScope", "Progbar", "SafeModeScope", "Summary", "custom_object_scope", "deserialize", "extract_archive",
     "get_custom_objects", "get_file", "get_registered_name", "get_registered_object", "hash_file",
     "model_to_dot", "normalize", "plot_model", "print_summary", "register_keras_serializable",
     "register_serializable", "serialize", "summarize", "to_categorical", "validate_file",
