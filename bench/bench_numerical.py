@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
 """``to_categorical`` and ``normalize`` beside ``keras.utils`` and plain NumPy, at issue 4's sizes.
 
-NumPy input: 1,000,000 labels x 100 classes, 10,000,000 x 10, and an 8192 x 4096 float32 array,
-timed in one process with the calls interleaved (cornu, Keras, NumPy, cornu, ...) so a busy
-machine slows them alike; peak memory is traced with ``tracemalloc`` (NumPy reports to it).
-Tensor input: one subprocess per framework with ``KERAS_BACKEND`` set to it; peak memory there is
-the rise of the process's peak RSS over one call, each in a fresh subprocess.
+Sizes: 1,000,000 labels x 100 classes, 10,000,000 x 10, and an 8192 x 4096 float32 array. One
+subprocess per Keras backend (``KERAS_BACKEND`` set): NumPy input beside Keras (on its numpy
+backend and on jax, where Keras runs its own NumPy code) and plain NumPy; torch, JAX and
+TensorFlow tensors beside Keras on that framework's backend. Calls are interleaved (cornu, Keras,
+NumPy, cornu, ...) so a busy machine slows them alike. Peak memory of one call: the rise of the
+process's resident-set high-water mark (reset through ``/proc/self/clear_refs`` before the call,
+read while the result is still alive), so torch allocations count too; JAX and TensorFlow keep
+freed buffers in their own allocators, so no peak is shown for them.
 
-Run: ``python bench/run.py numerical`` (``--quick``: fewer repeats, no tensor memory runs).
+Run: ``python bench/run.py numerical`` (``--quick``: 3 repeats instead of 5).
 """
 
 from __future__ import annotations
@@ -54,8 +57,6 @@ def _interleaved(fns: dict, repeat: int) -> dict[str, float]:
     """Median seconds per call of each function, calls interleaved round by round."""
     import gc
 
-    for fn in fns.values():
-        fn()  # warm up (JIT compilation, first-touch of the allocator)
     times = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
@@ -68,23 +69,45 @@ def _interleaved(fns: dict, repeat: int) -> dict[str, float]:
     return {name: statistics.median(t) for name, t in times.items()}
 
 
+def _status_mib(key: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(key):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _dtype(out) -> str:
+    return str(out.dtype).replace("torch.", "").replace("<dtype: '", "").replace("'>", "")
+
+
+def _peaks(fns: dict) -> tuple[dict[str, float], dict[str, str]]:
+    """Warm each function up (noting its output dtype), then the extra peak resident memory
+    (MiB) of one call of each."""
+    import gc
+
+    dtypes = {name: _dtype(fn()) for name, fn in fns.items()}  # compilation, allocator warm-up
+    peaks = {}
+    for name, fn in fns.items():
+        gc.collect()
+        try:
+            with open("/proc/self/clear_refs", "w") as clear:
+                clear.write("5")  # reset VmHWM to the current RSS
+        except OSError:
+            peaks[name] = float("nan")
+            continue
+        base = _status_mib("VmRSS")
+        out = fn()
+        _block(out)
+        peaks[name] = _status_mib("VmHWM") - base
+        del out
+    return peaks, dtypes
+
+
 def _block(out) -> None:
     """Wait for asynchronous frameworks (JAX dispatches before computing)."""
     if hasattr(out, "block_until_ready"):
         out.block_until_ready()
-
-
-def _traced_peak(fn) -> float:
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        out = fn()
-        _, peak = tracemalloc.get_traced_memory()
-        del out
-    finally:
-        tracemalloc.stop()
-    return peak / MIB
 
 
 def _worker_numpy(repeat: int) -> dict:
@@ -101,9 +124,8 @@ def _worker_numpy(repeat: int) -> dict:
             "keras": lambda y=y, c=classes: keras.utils.to_categorical(y, c),
             "numpy": lambda y=y, c=classes: _numpy_one_hot(y, c),
         }
+        peaks, dtypes = _peaks(fns)
         times = _interleaved(fns, repeat)
-        peaks = {name: _traced_peak(fn) for name, fn in fns.items()}
-        dtypes = {name: str(fn().dtype) for name, fn in fns.items()}
         result[f"to_categorical {case}"] = {"time": times, "peak": peaks, "dtype": dtypes}
         del y
     x = np.random.default_rng(1).standard_normal(NORM_SHAPE, dtype=np.float32)
@@ -112,9 +134,8 @@ def _worker_numpy(repeat: int) -> dict:
         "keras": lambda: keras.utils.normalize(x),
         "numpy": lambda: _numpy_normalize(x),
     }
-    times = _interleaved(fns, repeat)
-    peaks = {name: _traced_peak(fn) for name, fn in fns.items()}
-    result["normalize 8192x4096 f32"] = {"time": times, "peak": peaks, "dtype": {k: str(f().dtype) for k, f in fns.items()}}
+    peaks, dtypes = _peaks(fns)
+    result["normalize 8192x4096 f32"] = {"time": _interleaved(fns, repeat), "peak": peaks, "dtype": dtypes}
     return result
 
 
@@ -153,20 +174,9 @@ def _worker_tensor(framework: str, repeat: int) -> dict:
     result = {}
     for case in (*CASES, "normalize"):
         fns = _tensor_fns(framework, case)
-        times = _interleaved(fns, repeat)
-        dtypes = {name: str(fn().dtype).replace("torch.", "").replace("<dtype: '", "").replace("'>", "") for name, fn in fns.items()}
-        result[case] = {"time": times, "dtype": dtypes}
+        peaks, dtypes = _peaks(fns)
+        result[case] = {"time": _interleaved(fns, repeat), "peak": peaks, "dtype": dtypes}
     return result
-
-
-def _worker_memory(framework: str, case: str, impl: str) -> dict:
-    import resource
-
-    fn = _tensor_fns(framework, case)[impl]
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    _block(fn())
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"peak": (after - before) / 1024}  # ru_maxrss is in KiB on Linux
 
 
 def _spawn(args: list[str], backend: str) -> dict:
@@ -191,7 +201,7 @@ def _extra(peaks: dict, dtypes: dict, ref: str) -> dict[str, str]:
 def run(args, rest) -> list[Row]:
     if importlib.util.find_spec("keras") is None:
         raise RuntimeError("bench_numerical compares with keras.utils: install keras")
-    repeat = 3 if args.quick else 7
+    repeat = 3 if args.quick else 5
     rows: list[Row] = []
     # Keras treats a NumPy array as a backend tensor on its numpy backend (float32 one-hot) and
     # runs its own NumPy code on the others (float64): compare with both.
@@ -210,14 +220,13 @@ def run(args, rest) -> list[Row]:
             continue
         result = _spawn(["--worker", framework, str(repeat)], framework)
         for case, res in result.items():
-            peaks = {}
-            if not args.quick:
-                for impl in ("cornu", "keras"):
-                    peaks[impl] = _spawn(["--memory", framework, case, impl], framework)["peak"]
             label = case if case != "normalize" else "normalize 8192x4096 f32"
             if case != "normalize":
                 label = f"to_categorical {case}"
             t = res["time"]
+            # XLA's and TensorFlow's CPU allocators keep freed buffers, so the resident high-water
+            # mark of one call says nothing there; both sides run the same one-hot op anyway.
+            peaks = res["peak"] if framework == "torch" else {}
             rows.append(
                 Row(f"{label} [{framework}]", t["cornu"] * 1e3, t["keras"] * 1e3, f"keras.utils ({framework} backend)", "ms",
                     extra=_extra(peaks, res["dtype"], "keras"))
@@ -227,9 +236,6 @@ def run(args, rest) -> list[Row]:
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    if sys.argv[1] == "--worker":
-        framework, repeat = sys.argv[2], int(sys.argv[3])
-        out = _worker_numpy(repeat) if framework == "numpy" else _worker_tensor(framework, repeat)
-    else:
-        out = _worker_memory(*sys.argv[2:5])
+    framework, repeat = sys.argv[2], int(sys.argv[3])  # --worker <framework> <repeat>
+    out = _worker_numpy(repeat) if framework == "numpy" else _worker_tensor(framework, repeat)
     print(json.dumps(out))
