@@ -11,38 +11,38 @@ from cornu_utils.custom_objects import (
     register_keras_serializable,
     register_serializable,
 )
-from cornu_utils.serialization import SafeModeScope, deserialize, serialize
-from cornu_utils.plot import model_to_dot, plot_model
-from cornu_utils.summary import Summary, print_summary, summarize
 from cornu_utils.files import DownloadError, extract_archive, get_file, hash_file, validate_file
 from cornu_utils.numerical import normalize, to_categorical
+from cornu_utils.plot import model_to_dot, plot_model
 from cornu_utils.progbar import Progbar
+from cornu_utils.serialization import SafeModeScope, deserialize, serialize
+from cornu_utils.summary import Summary, print_summary, summarize
 
 __all__ = [
-    "__version__",
     "CustomObjectScope",
+    "DownloadError",
+    "Progbar",
     "SafeModeScope",
+    "Summary",
+    "__version__",
     "custom_object_scope",
     "deserialize",
+    "extract_archive",
     "get_custom_objects",
+    "get_file",
     "get_registered_name",
     "get_registered_object",
+    "hash_file",
+    "model_to_dot",
+    "normalize",
+    "plot_model",
+    "print_summary",
     "register_keras_serializable",
     "register_serializable",
     "serialize",
-    "Summary",
-    "model_to_dot",
-    "plot_model",
-    "print_summary",
     "summarize",
-    "DownloadError",
-    "extract_archive",
-    "get_file",
-    "hash_file",
-    "validate_file",
-    "normalize",
     "to_categorical",
-    "Progbar",
+    "validate_file",
 ]
 
 
