@@ -106,7 +106,10 @@ def test_a_hung_thread_worker_times_out():
     enq = make(ds, False, workers=1, timeout=0.2)
     enq.start()
     start = time.monotonic()
-    with pytest.raises(WorkerTimeoutError, match="worker thread 0"):
+    with (
+        pytest.warns(RuntimeWarning, match="still inside `__getitem__`"),
+        pytest.raises(WorkerTimeoutError, match="worker thread 0"),
+    ):
         list(enq.get())
     assert time.monotonic() - start < 0.8
 

@@ -104,7 +104,14 @@ class _Base:
                 self._finalizer.detach()
                 self._finalizer = None
         if pool is not None:
-            pool.close(timeout=2.0 if timeout is None else timeout)
+            hung = pool.close(timeout=2.0 if timeout is None else timeout)
+            if hung:
+                warnings.warn(
+                    f"Worker threads {hung} are still inside `__getitem__` after stop(); threads cannot "
+                    "be killed, so they finish on their own (they are daemon threads and do not block exit).",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
 
     def __enter__(self) -> Any:
         return self
