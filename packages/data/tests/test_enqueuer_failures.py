@@ -215,7 +215,7 @@ def main():
     assert first == [0, 1, 2, 3, 4, 5], first
     assert second == [0, 5, 10, 15, 20, 25], second
     enq.stop()
-    left = [e for e in os.listdir("/dev/shm") if e.startswith("cnd")]
+    left = [e for e in os.listdir("/dev/shm") if e.startswith("cnd")] if os.path.isdir("/dev/shm") else []
     assert left == [], left
     print("ok", len(pids))
 
@@ -250,6 +250,7 @@ time.sleep(60)
 """
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads process states from /proc")
 def test_workers_exit_when_the_consumer_is_killed(tmp_path):
     import signal
 
