@@ -3,7 +3,8 @@
 ``keras.name_scope``, on each backend.
 
 Keras picks its backend from ``KERAS_BACKEND`` when imported, so each backend runs in its own
-subprocess, where cornu and Keras are timed side by side (interleaved repeats, median).
+subprocess, where cornu and Keras are timed side by side: repeats interleave the two (taking
+turns at running first) and each keeps its best repeat, the least disturbed by other load.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ for case, fns in pairs.items():
         for _ in range(number // 10):
             fn()
     times = ([], [])
-    for _ in range(repeat):
-        for slot, fn in enumerate(fns):
+    for r in range(repeat):
+        order = [(0, fns[0]), (1, fns[1])]
+        for slot, fn in (order if r % 2 == 0 else order[::-1]):  # no first-runner bias
             gc.collect()
             start = time.perf_counter()
             for _ in range(number):
@@ -86,7 +88,7 @@ def _run_backend(backend: str, number: int, repeat: int) -> dict[str, list[float
 
 
 def run(args, rest) -> list[Row]:
-    number, repeat = (2000, 5) if args.quick else (20000, 9)
+    number, repeat = (2000, 6) if args.quick else (20000, 14)
     rows = []
     if importlib.util.find_spec("keras") is None:
         print("keras is not installed: nothing to compare with", file=sys.stderr)

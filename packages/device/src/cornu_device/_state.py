@@ -2,7 +2,7 @@
 """Context-local scope state, reset by ``clear_session``, and process-wide requests.
 
 ``DEVICE`` holds the device scope in force as ``(name, native, backend, generation)``;
-``NAMES`` the name-scope stack as a linked tuple ``(parent, scope, parts, generation)``.
+``NAMES`` the name-scope stack as a linked tuple ``(parent, scope, generation)``.
 Each value carries the session generation it was made in: ``clear_session()`` starts a new
 generation (through the ``on_clear`` hook of ``cornu_config.register_session_state``), so
 values from before read as "no scope" in every thread and task at once. This is what

@@ -2,8 +2,8 @@
 """``name_scope`` with Keras semantics, and ``current_path()``.
 
 The stack is context-local (each thread and asyncio task has its own) and ``clear_session()``
-empties it everywhere. It is a linked tuple ``(parent, scope, parts)``, so a scope's path is
-built once, when it is entered.
+empties it everywhere. It is a linked tuple ``(parent, scope, generation)``: entering a scope
+builds one tuple, and ``current_path()`` joins the names when asked.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ __all__ = ["current_path", "name_scope"]
 
 _get, _set, _reset = NAMES.get, NAMES.set, NAMES.reset
 _UNKNOWN = object()
+_CLOSED = object()
 _native: list[Any] = [_UNKNOWN]
 
 
@@ -31,7 +32,8 @@ cornu_config.register_session_state("cornu_device.native_name_scopes", on_clear=
 
 def _native_scopes() -> Any:
     """``(enter, exit, guard)`` of the backend's named scope when its framework is already
-    imported, else ``None``; ``guard()`` (when not None) says whether it is worth opening.
+    imported, else ``None``; ``getattr(*guard)`` (when not None) says whether it is worth
+    opening one now.
 
     A name scope never imports a framework: until the framework is imported there are no ops
     whose names it could change. The answer is kept for the session once the framework is in.
@@ -85,7 +87,7 @@ class name_scope:
         'absolute/path/middle'
     """
 
-    __slots__ = ("_open", "caller", "deduplicate", "name", "override_parent")
+    __slots__ = ("_exit", "_handle", "_outer", "_token", "caller", "deduplicate", "name", "override_parent")
 
     def __init__(
         self,
@@ -100,7 +102,7 @@ class name_scope:
                 f"Received: name={name!r}"
             )
             raise ValueError(msg)
-        if override_parent is None and deduplicate and caller is not None:
+        if caller is not None and override_parent is None and deduplicate:
             override_parent = getattr(caller, "_parent_path", None)
         if override_parent is not None and not isinstance(override_parent, str):
             msg = (
@@ -112,49 +114,64 @@ class name_scope:
         self.caller = caller
         self.deduplicate = deduplicate
         self.override_parent = override_parent
-        self._open: list[Any] = []
+        # The innermost entry of this object: its context token (None when deduplicated),
+        # the framework scope's exit function and handle. `_outer` keeps the entries of an
+        # object entered again while open.
+        self._token: Any = _CLOSED
+        self._exit: Any = None
+        self._handle: Any = None
+        self._outer: list[tuple[Any, Any, Any]] | None = None
+
+    def _push_entry(self) -> None:
+        if self._outer is None:
+            self._outer = []
+        self._outer.append((self._token, self._exit, self._handle))
 
     def __enter__(self) -> name_scope:
         top = _get()
         generation = _state.generation
-        if top is None or top[3] != generation:
-            top = None
-            parts: tuple[str, ...] = ()
-        else:
-            scope = top[1]
-            if (
-                self.deduplicate
-                and self.caller is not None
-                and scope.caller is self.caller
-                and scope.name == self.name
+        if top is not None:
+            if top[2] != generation:
+                top = None
+            elif (
+                self.caller is not None
+                and self.deduplicate
+                and top[1].caller is self.caller
+                and top[1].name == self.name
             ):
-                self._open.append(None)
+                if self._token is not _CLOSED:
+                    self._push_entry()
+                self._token = self._exit = None
                 return self
-            parts = top[2]
-        if self.override_parent is not None:
-            parts = tuple(p for p in self.override_parent.split("/") if p)
-        token = _set((top, self, (*parts, self.name), generation))
+        token = _set((top, self, generation))
+        if self._token is not _CLOSED:
+            self._push_entry()
+        self._token = token
+        self._exit = None
         native = _native[0]
         if native is _UNKNOWN:
             native = _native_scopes()
-        if native is None or (native[2] is not None and not native[2]()):
-            self._open.append((token, None, None))
+        if native is None or (native[2] is not None and not getattr(*native[2])):
             return self
         try:
-            handle = native[0](self.name)
+            self._handle = native[0](self.name)
         except BaseException:
-            _reset(token)
+            self.__exit__(None, None, None)
             raise
-        self._open.append((token, native[1], handle))
+        self._exit = native[1]
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if not self._open:
+        token = self._token
+        if token is _CLOSED:
             return
-        entry = self._open.pop()
-        if entry is None:
+        exit_native, handle = self._exit, self._handle
+        if self._outer:
+            self._token, self._exit, self._handle = self._outer.pop()
+        else:
+            self._token, self._exit, self._handle = _CLOSED, None, None
+        if token is None:
             return
-        token, exit_native, handle = entry
         if exit_native is None:
             _reset(token)
             return
@@ -178,5 +195,16 @@ def current_path() -> str:
         >>> current_path()
         ''
     """
-    top = _get()
-    return "" if top is None or top[3] != _state.generation else "/".join(top[2])
+    node = _get()
+    if node is None or node[2] != _state.generation:
+        return ""
+    names = []
+    while node is not None:
+        scope = node[1]
+        names.append(scope.name)
+        if scope.override_parent is not None:
+            names.extend(reversed([p for p in scope.override_parent.split("/") if p]))
+            break
+        node = node[0]
+    names.reverse()
+    return "/".join(names)

@@ -34,11 +34,6 @@ try:
 except ImportError:  # pragma: no cover - older torch
     from torch.overrides import _pop_mode as _pop
     from torch.overrides import _push_mode as _push
-try:
-    from torch.autograd import _profiler_enabled
-except ImportError:  # pragma: no cover - older torch
-    def _profiler_enabled() -> bool:
-        return True
 
 
 class _CornuDeviceMode(TorchFunctionMode):
@@ -109,8 +104,13 @@ def exit_device(mode: _CornuDeviceMode) -> None:
         _push(entry)
 
 
-#: Name scopes open a ``record_function`` range only while a profiler records (it costs µs).
-NAME_SCOPE_GUARD = _profiler_enabled
+#: Name scopes open a ``record_function`` range only while a profiler records (it costs µs
+#: otherwise): ``getattr(*NAME_SCOPE_GUARD)`` is torch's own flag "for fast python checks".
+NAME_SCOPE_GUARD = (
+    (torch.autograd.profiler, "_is_profiler_enabled")
+    if hasattr(torch.autograd.profiler, "_is_profiler_enabled")
+    else (type("_Always", (), {"on": True}), "on")
+)
 
 
 def enter_name_scope(name: str) -> Any:
