@@ -186,9 +186,14 @@ def test_jax_virtual_cpu_devices_in_a_subprocess():
         import jax, jax.numpy as jnp, cornu_device as cd
         cpus = jax.devices("cpu")
         assert cd.list_devices() == ["cpu:0", "cpu:1", "cpu:2"], cd.list_devices()
+        import threading
         with cd.device("cpu:1") as d:
             assert d is cpus[1]
             assert jnp.ones(2).devices() == {cpus[1]}
+            other = []
+            t = threading.Thread(target=lambda: other.append(jnp.ones(2).devices()))
+            t.start(); t.join()
+            assert other == [{cpus[0]}], other   # the scope does not leak into other threads
             with cd.device("CPU:2"):
                 assert jnp.ones(2).devices() == {cpus[2]}
             assert jnp.ones(2).devices() == {cpus[1]}
@@ -239,8 +244,13 @@ def test_tf_logical_cpu_devices_in_a_subprocess():
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
         assert cd.list_devices() == ["cpu:0", "cpu:1"], cd.list_devices()
+        import threading
         with cd.device("cpu:1") as d:
             assert d == "/device:CPU:1"
+            other = []
+            t = threading.Thread(target=lambda: other.append(tf.constant(1.0).device))
+            t.start(); t.join()
+            assert other[0].endswith("/device:CPU:0"), other
             assert tf.constant(1.0).device.endswith("/device:CPU:1")
             assert tf.Variable(1.0).device.endswith("/device:CPU:1")
             with cd.device("cpu:0"):

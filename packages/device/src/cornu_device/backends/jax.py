@@ -48,14 +48,35 @@ def native(spec: DeviceSpec) -> Any:
     return _platform_devices()[spec.type][spec.index]
 
 
+# `jax.default_device` is a config State whose context manager swaps a thread-local value
+# (running its parser and hook around it). The value here is already a jax.Device, so the swap
+# is done directly when the State offers it and has no hook; else the public context manager.
+_default = jax.default_device
+_swap = getattr(_default, "swap_local", None)
+_restore = getattr(_default, "set_local", None)
+_direct = _swap is not None and _restore is not None and not getattr(_default, "_update_thread_local_hook", 1)
+
+
+class _Swapped:
+    __slots__ = ("previous",)
+
+    def __init__(self, previous: Any) -> None:
+        self.previous = previous
+
+
 def enter_device(spec: DeviceSpec, value: Any) -> Any:
+    if _direct:
+        return _Swapped(_swap(value))
     scope = jax.default_device(value)
     scope.__enter__()
     return scope
 
 
-def exit_device(scope: Any) -> None:
-    scope.__exit__(None, None, None)
+def exit_device(token: Any) -> None:
+    if type(token) is _Swapped:
+        _restore(token.previous)
+    else:
+        token.__exit__(None, None, None)
 
 
 def enter_name_scope(name: str) -> Any:
