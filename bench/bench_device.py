@@ -88,7 +88,7 @@ def _run_backend(backend: str, number: int, repeat: int) -> dict[str, list[float
 
 
 def run(args, rest) -> list[Row]:
-    number, repeat = (2000, 6) if args.quick else (20000, 14)
+    number, repeat = (2000, 10) if args.quick else (4000, 40)
     rows = []
     if importlib.util.find_spec("keras") is None:
         print("keras is not installed: nothing to compare with", file=sys.stderr)

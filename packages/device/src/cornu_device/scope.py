@@ -16,6 +16,7 @@ __all__ = ["DeviceScope", "current_device", "device"]
 
 _current = _backends._current
 _set, _reset = DEVICE.set, DEVICE.reset
+_CLOSED = object()
 
 
 class DeviceScope:
@@ -31,11 +32,12 @@ class DeviceScope:
     The same scope may be entered again, also while already inside it.
     """
 
-    __slots__ = ("_open", "_plan")
+    __slots__ = ("_native_token", "_outer", "_plan", "_token")
 
     def __init__(self, plan: _Plan) -> None:
         self._plan = plan
-        self._open: list[tuple[Any, Any]] = []
+        self._token: Any = _CLOSED
+        self._outer: list[tuple[Any, Any]] | None = None
 
     spec = property(lambda self: self._plan.spec)
     native = property(lambda self: self._plan.native)
@@ -43,23 +45,33 @@ class DeviceScope:
 
     def __enter__(self) -> Any:
         plan = self._plan
-        token = _set(plan.entry)
-        enter = plan.enter
-        if enter is None:
-            self._open.append((token, None))
-            return plan.native
-        try:
-            native_token = enter(plan.spec, plan.native)
-        except BaseException:
-            _reset(token)
-            raise
-        self._open.append((token, native_token))
+        if self._token is not _CLOSED:  # entered again while open
+            if self._outer is None:
+                self._outer = []
+            self._outer.append((self._token, self._native_token))
+        token = self._token = _set(plan.entry)
+        self._native_token = None
+        if plan.enter is not None:
+            try:
+                self._native_token = plan.enter(plan.spec, plan.native)
+            except BaseException:
+                if self._outer:
+                    self._token, self._native_token = self._outer.pop()
+                else:
+                    self._token = _CLOSED
+                _reset(token)
+                raise
         return plan.native
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if not self._open:
+        token = self._token
+        if token is _CLOSED:
             return
-        token, native_token = self._open.pop()
+        native_token = self._native_token
+        if self._outer:
+            self._token, self._native_token = self._outer.pop()
+        else:
+            self._token = _CLOSED
         if native_token is None:
             _reset(token)
             return
