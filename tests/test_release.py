@@ -8,6 +8,7 @@ Slow (a venv per package), so it runs once: in the numpy environment of the back
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -35,6 +36,13 @@ EXPECTED = {
 }
 
 
+def _pip_python() -> str:
+    """An interpreter that has pip: this one, or the base one (hatch's envs may have none)."""
+    if importlib.util.find_spec("pip") is not None:
+        return sys.executable
+    return getattr(sys, "_base_executable", sys.executable)
+
+
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory):
     built = ROOT / "dist"  # `hatch run test:all` runs `hatch build --all` first
@@ -43,7 +51,7 @@ def wheels(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheels")
     folders = [str(ROOT / "packages" / folder) for folder in PACKAGES]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), *folders],
+        [_pip_python(), "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), *folders],
         check=True,
     )
     return out
@@ -56,9 +64,9 @@ def test_wheel_installs_alone_and_imports(folder, module, wheels, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = str(env_dir / "bin" / "python")
-    # pip of this environment installs into the new one (--python): no pip copy per venv.
+    # An existing pip installs into the new venv (--python): no pip copy per venv.
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", python, "install", "--quiet",
+        [_pip_python(), "-m", "pip", "--python", python, "install", "--quiet",
          "--find-links", str(wheels), str(wheel)],
         check=True,
     )
