@@ -296,3 +296,23 @@ def test_a_global_start_method_is_respected_unless_it_is_fork(monkeypatch):
     monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "fork")
     monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
     assert OrderedEnqueuer(sets.Indexed(), use_multiprocessing=True).start_method == "forkserver"
+
+
+def test_a_dataset_with_only_len_and_getitem_works():
+    # The docstring promises `num_batches` or `len`; an object with just `__len__` used to raise
+    # AttributeError.
+    from cornu_data import OrderedEnqueuer
+
+    class Batches:
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, index):
+            return index * 10
+
+    enqueuer = OrderedEnqueuer(Batches(), workers=2)
+    enqueuer.start()
+    try:
+        assert list(enqueuer.get()) == [0, 10, 20]
+    finally:
+        enqueuer.stop()

@@ -186,6 +186,11 @@ class OrderedEnqueuer(_Base):
             return self.py_dataset.num_batches
         except NotImplementedError:
             return None
+        except AttributeError:
+            # A dataset-like object that is not a PyDataset: `len` gives its batches.
+            if hasattr(type(self.py_dataset), "__len__"):
+                return len(self.py_dataset)
+            raise
 
     def _order(self, epoch: int) -> Iterator[int]:
         if self._infinite_indices is not None:
