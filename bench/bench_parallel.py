@@ -7,8 +7,9 @@ For 2 and 4 (virtual) CPU devices, the same MLP and batch, forward and forward+b
 - JAX: one ``jax.jit`` with the batch sharded over the mesh (``NamedSharding``) and the result
   gathered on device 0 (what ``replicate``'s merge does); fwd+bwd is ``jax.jit(jax.grad(...))``
   around both, fed the same batch already sharded (as a loader with prefetch would);
-- TensorFlow: ``MirroredStrategy(devices).run`` on per-replica parts and ``strategy.gather``,
-  eagerly and inside a ``tf.function`` (``replicate`` inside the same ``tf.function``).
+- TensorFlow: ``MirroredStrategy(devices).run`` on per-replica parts and ``strategy.gather``
+  (fwd) or ``strategy.reduce`` of the gradients (fwd+bwd: one gradient per variable, as
+  ``replicate`` gives), eagerly and inside a ``tf.function`` (``replicate`` inside one too).
 Each framework runs in its own subprocess (virtual devices must be set before it starts).
 """
 
@@ -161,7 +162,9 @@ def _child(framework: str, n: int, quick: bool) -> list[dict]:
                     loss = tf.reduce_mean((mirrored(xb) - yb) ** 2)
                 return tape.gradient(loss, mirrored.trainable_variables)
 
-            return strategy.run(replica, args=(parts(x), parts(y)))
+            grads = strategy.run(replica, args=(parts(x), parts(y)))
+            # one gradient per variable, as replicate's tape gives (summed over replicas)
+            return [strategy.reduce(tf.distribute.ReduceOp.SUM, g, axis=None) for g in grads]
 
         def ours_step():
             with tf.GradientTape() as tape:
