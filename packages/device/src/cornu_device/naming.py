@@ -87,7 +87,7 @@ class name_scope:
         'absolute/path/middle'
     """
 
-    __slots__ = ("_exit", "_handle", "_outer", "_token", "caller", "deduplicate", "name", "override_parent")
+    __slots__ = ("_entry", "_outer", "caller", "deduplicate", "name", "override_parent")
 
     def __init__(
         self,
@@ -114,20 +114,17 @@ class name_scope:
         self.caller = caller
         self.deduplicate = deduplicate
         self.override_parent = override_parent
-        # The innermost entry of this object: its context token (None when deduplicated),
-        # the framework scope's exit function and handle. `_outer` keeps the entries of an
-        # object entered again while open.
-        self._token: Any = _CLOSED
-        self._exit: Any = None
-        self._handle: Any = None
-        self._outer: list[tuple[Any, Any, Any]] | None = None
-
-    def _push_entry(self) -> None:
-        if self._outer is None:
-            self._outer = []
-        self._outer.append((self._token, self._exit, self._handle))
+        # The innermost entry of this object: its context token, or ``(token, exit, handle)``
+        # when a framework scope was opened too, or None when deduplicated (nothing pushed).
+        # `_outer` keeps the entries of an object entered again while open.
+        self._entry: Any = _CLOSED
+        self._outer: list[Any] | None = None
 
     def __enter__(self) -> name_scope:
+        if self._entry is not _CLOSED:  # entered again while open
+            if self._outer is None:
+                self._outer = []
+            self._outer.append(self._entry)
         top = _get()
         generation = _state.generation
         if top is not None:
@@ -139,46 +136,35 @@ class name_scope:
                 and top[1].caller is self.caller
                 and top[1].name == self.name
             ):
-                if self._token is not _CLOSED:
-                    self._push_entry()
-                self._token = self._exit = None
+                self._entry = None
                 return self
-        token = _set((top, self, generation))
-        if self._token is not _CLOSED:
-            self._push_entry()
-        self._token = token
-        self._exit = None
+        token = self._entry = _set((top, self, generation))
         native = _native[0]
         if native is _UNKNOWN:
             native = _native_scopes()
         if native is None or (native[2] is not None and not getattr(*native[2])):
             return self
         try:
-            self._handle = native[0](self.name)
+            self._entry = (token, native[1], native[0](self.name))
         except BaseException:
             self.__exit__(None, None, None)
             raise
-        self._exit = native[1]
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        token = self._token
-        if token is _CLOSED:
+        entry = self._entry
+        if entry is _CLOSED:
             return
-        exit_native, handle = self._exit, self._handle
-        if self._outer:
-            self._token, self._exit, self._handle = self._outer.pop()
-        else:
-            self._token, self._exit, self._handle = _CLOSED, None, None
-        if token is None:
+        self._entry = self._outer.pop() if self._outer else _CLOSED
+        if entry is None:
             return
-        if exit_native is None:
-            _reset(token)
+        if type(entry) is not tuple:
+            _reset(entry)
             return
         try:
-            exit_native(handle)
+            entry[1](entry[2])
         finally:
-            _reset(token)
+            _reset(entry[0])
 
     def __repr__(self) -> str:
         return f"<name_scope {self.name!r} caller={self.caller!r}>"
