@@ -246,6 +246,8 @@ def test_soft_placement_argument_is_checked():
 def test_device_spec_and_framework_objects_are_accepted(backend):
     with cd.device(cd.DeviceSpec("cpu", 0)):
         assert cd.current_device() == "cpu:0"
+    with pytest.raises(ValueError, match="a tuple is not a device"):
+        cd.device(("cpu", 0))  # equal to the DeviceSpec above, still not a device
     native = cd.to_native("cpu")
     if backend in ("torch", "jax"):
         with cd.device(native):

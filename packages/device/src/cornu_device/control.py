@@ -89,14 +89,16 @@ def set_visible_devices(devices: Any, backend: str | None = None) -> None:
         TooLateError: when the framework already initialised its devices (CUDA started in
             torch, JAX backends created, the TensorFlow runtime started).
 
+    Usage, first thing in a program: ``set_visible_devices("cpu")`` or
+    ``set_visible_devices([0, 1])``. It changes the process (its environment), so the runnable
+    example shows the argument check:
+
     Example:
-        >>> import os
         >>> from cornu_device import set_visible_devices
-        >>> before = os.environ.get("CUDA_VISIBLE_DEVICES")
-        >>> set_visible_devices("cpu", backend="numpy")
-        >>> os.environ["CUDA_VISIBLE_DEVICES"]
-        '-1'
-        >>> _ = os.environ.pop("CUDA_VISIBLE_DEVICES") if before is None else None
+        >>> set_visible_devices("gpu0")
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument `devices` must be 'cpu' (hide every accelerator) or a list of accelerator indices such as [0, 1] (or names such as 'gpu:1'). Received: devices='gpu0'
     """
     indices = _visible_indices(devices)
     backend = _backends.backend_name(backend)
@@ -139,14 +141,15 @@ def set_num_threads(intra_op: int | None = None, inter_op: int | None = None, ba
             started, the TensorFlow runtime or the JAX backends initialised, NumPy's BLAS
             loaded).
 
+    Usage, first thing in a program: ``set_num_threads(intra_op=4, inter_op=2)``. It changes
+    the process, so the runnable example shows the argument check:
+
     Example:
-        >>> import os
         >>> from cornu_device import set_num_threads
-        >>> before = os.environ.get("TF_NUM_INTEROP_THREADS")
-        >>> set_num_threads(inter_op=2, backend="numpy")
-        >>> os.environ["TF_NUM_INTEROP_THREADS"]
-        '2'
-        >>> _ = os.environ.pop("TF_NUM_INTEROP_THREADS") if before is None else None
+        >>> set_num_threads(intra_op=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument `intra_op` must be a positive integer or None. Received: intra_op=0
     """
     intra = _thread_count(intra_op, "intra_op")
     inter = _thread_count(inter_op, "inter_op")
@@ -202,15 +205,15 @@ def set_soft_device_placement(enabled: bool) -> None:
     Raises:
         ValueError: when ``enabled`` is not a bool.
 
+    Usage: ``set_soft_device_placement(True)``, then ``device("gpu:3")`` on a machine
+    without it warns once and uses ``cpu:0``. The runnable example shows the argument check:
+
     Example:
-        >>> import warnings
-        >>> from cornu_device import device, set_soft_device_placement
-        >>> set_soft_device_placement(True)
-        >>> with warnings.catch_warnings(record=True):
-        ...     warnings.simplefilter("always")
-        ...     with device("tpu:3") as d:
-        ...         pass
-        >>> set_soft_device_placement(False)
+        >>> from cornu_device import set_soft_device_placement
+        >>> set_soft_device_placement(1)
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument `enabled` must be True or False. Received: enabled=1
     """
     if not isinstance(enabled, bool):
         msg = f"Argument `enabled` must be True or False. Received: enabled={enabled!r}"

@@ -99,7 +99,8 @@ def resolve(value: Any, backend: str, arg: str = "device_name") -> tuple[DeviceS
     except TypeError:  # unhashable: parse() rejects it below with a clear message
         return _resolve(value, backend, arg)
     result = _resolve(value, backend, arg)
-    _resolved[(backend, value)] = result
+    if not isinstance(value, tuple):  # a plain tuple equal to a DeviceSpec must not hit it
+        _resolved[(backend, value)] = result
     return result
 
 

@@ -103,10 +103,9 @@ def _plan(device_name: Any, backend: str) -> _Plan:
     module = _backends.load(backend)
     enter = getattr(module, "enter_device", None) if backend != "numpy" else None
     plan = _Plan(spec, native, backend, (str(spec), native, backend, _state.generation), enter, module.exit_device)
-    try:
+    if not isinstance(device_name, tuple):
+        # A DeviceSpec is not kept: a plain tuple equal to it must not find its plan.
         _plans[(backend, device_name)] = plan
-    except TypeError:
-        pass  # unhashable names are rejected by resolve() before this
     return plan
 
 
