@@ -132,6 +132,28 @@ def test_torch_threads_place_with_their_own_scope(two_fake_gpus):
     assert placed == ["cpu"]
 
 
+def test_torch_worker_in_a_copied_context_reenters_the_scope(two_fake_gpus):
+    import contextvars
+
+    torch = two_fake_gpus
+    seen = []
+
+    def worker():
+        seen.append(cd.current_device())
+        seen.append(torch.zeros(1).device.type)  # torch's placement is per thread
+        with cd.device(cd.current_device()):
+            try:
+                torch.zeros(1)
+            except (AssertionError, RuntimeError) as e:
+                seen.append("cuda" in str(e).lower())
+
+    with cd.device("gpu:1"):
+        thread = threading.Thread(target=contextvars.copy_context().run, args=(worker,))
+        thread.start()
+        thread.join()
+    assert seen == ["gpu:1", "cpu", True]
+
+
 def test_torch_set_default_device_is_respected_outside_scopes():
     torch = only_on("torch")
     torch.set_default_device("meta")
