@@ -45,9 +45,7 @@ def _pip_python() -> str:
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory):
-    built = ROOT / "dist"  # `hatch run test:all` runs `hatch build --all` first
-    if all(any(built.glob(f"{'cornu' if f == 'cornu' else 'cornu_' + f}-*.whl")) for f in PACKAGES):
-        return built
+    # Built fresh from the working tree every run: a stale dist/ would test an older release.
     out = tmp_path_factory.mktemp("wheels")
     folders = [str(ROOT / "packages" / folder) for folder in PACKAGES]
     subprocess.run(
