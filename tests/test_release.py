@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import venv
+from pathlib import Path
 
 import pytest
 from cornu_testing import PACKAGES, ROOT
@@ -36,6 +37,10 @@ EXPECTED = {
 }
 
 
+def _dist(folder: str) -> str:
+    return "cornu" if folder == "cornu" else f"cornu_{folder}"
+
+
 def _pip_python() -> str:
     """An interpreter that has pip: this one, or the base one (hatch's envs may have none)."""
     if importlib.util.find_spec("pip") is not None:
@@ -45,7 +50,14 @@ def _pip_python() -> str:
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory):
-    # Built fresh from the working tree every run: a stale dist/ would test an older release.
+    # `hatch run test:all` builds every sdist and wheel first and names the folder; run alone,
+    # the test builds fresh wheels (a stale dist/ would test an older release).
+    given = os.environ.get("CORNU_WHEELS")
+    if given:
+        built = Path(given)
+        missing = [f for f in PACKAGES if not any(built.glob(f"{_dist(f)}-*.whl"))]
+        assert not missing, f"CORNU_WHEELS={given} lacks the wheels of {missing}"
+        return built
     out = tmp_path_factory.mktemp("wheels")
     folders = [str(ROOT / "packages" / folder) for folder in PACKAGES]
     subprocess.run(
@@ -57,8 +69,7 @@ def wheels(tmp_path_factory):
 
 @pytest.mark.parametrize(("folder", "module"), sorted(PACKAGES.items()))
 def test_wheel_installs_alone_and_imports(folder, module, wheels, tmp_path):
-    dist = "cornu" if folder == "cornu" else f"cornu_{folder}"
-    (wheel,) = wheels.glob(f"{dist}-*.whl")
+    (wheel,) = wheels.glob(f"{_dist(folder)}-*.whl")
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = str(env_dir / "bin" / "python")
@@ -80,3 +91,19 @@ def test_wheel_installs_alone_and_imports(folder, module, wheels, tmp_path):
     about = (ROOT / "packages" / folder / "src" / module / "__about__.py").read_text()
     assert f'__version__ = "{version}"' in about
     assert set(names) == EXPECTED[folder]
+
+
+def test_every_package_has_an_sdist_beside_its_wheel():
+    given = os.environ.get("CORNU_WHEELS")
+    if not given:
+        pytest.skip("sdists are built by `hatch run test:all` (hatch build --all); none named here")
+    import tarfile
+
+    for folder in PACKAGES:
+        (sdist,) = Path(given).glob(f"{_dist(folder)}-*.tar.gz")
+        with tarfile.open(sdist) as tar:
+            names = tar.getnames()
+        top = names[0].split("/")[0]
+        for needed in ("pyproject.toml", "README.md", "CHANGELOG.md"):
+            assert f"{top}/{needed}" in names, (sdist.name, needed)
+        assert any(n.endswith("__about__.py") for n in names), sdist.name
