@@ -72,3 +72,21 @@ def test_using_a_name_loads_only_what_it_needs():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("facade", ["data", "parallel"])
+def test_a_missing_package_says_what_to_install(facade):
+    # As where only the umbrella and some pieces are installed: the package cannot be imported.
+    code = (
+        "import sys; sys.modules['cornu_" + facade + "'] = None\n"
+        "import cornu\n"
+        "try:\n"
+        "    cornu." + facade + ".anything\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    dist = f"cornu-{facade}"
+    assert out.stdout.strip() == (
+        f"cornu.{facade} needs the package '{dist}', which is not installed: pip install {dist}"
+    )

@@ -19,7 +19,6 @@ import cornu_config
 import cornu_device as cd
 from cornu_device.devices import forget_devices
 
-
 # What torch says when asked for a CUDA tensor it cannot make: a CPU build ("Torch not compiled
 # with CUDA enabled") or a CUDA build on a machine without a GPU ("Found no NVIDIA driver").
 NO_CUDA = r"(?i)cuda|nvidia"

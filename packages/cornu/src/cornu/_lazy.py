@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-__all__ = ["resolve"]
+__all__ = ["facade", "resolve"]
 
 
 def resolve(owner: str, table: dict[str, tuple[str, str | None]], name: str, namespace: dict[str, Any]) -> Any:
@@ -25,3 +26,31 @@ def resolve(owner: str, table: dict[str, tuple[str, str | None]], name: str, nam
     value = module if attr is None else getattr(module, attr)
     namespace[name] = value
     return value
+
+
+def facade(owner: str, package: str, namespace: dict[str, Any]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for a module that re-exports ``package.__all__`` lazily."""
+
+    def load() -> Any:
+        try:
+            return import_module(package)
+        except ModuleNotFoundError as e:
+            dist = package.replace("_", "-")
+            msg = f"{owner} needs the package {dist!r}, which is not installed: pip install {dist}"
+            raise ImportError(msg) from e
+
+    def getattr_(name: str) -> Any:
+        if name == "__all__":
+            value = list(load().__all__)
+        elif name in load().__all__:
+            value = getattr(load(), name)
+        else:
+            msg = f"module {owner!r} has no attribute {name!r}"
+            raise AttributeError(msg)
+        namespace[name] = value
+        return value
+
+    def dir_() -> list[str]:
+        return list(load().__all__)
+
+    return getattr_, dir_

@@ -3,31 +3,6 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from cornu._lazy import facade
 
-_PACKAGE = "cornu_parallel"
-
-
-def _module() -> Any:
-    try:
-        return import_module(_PACKAGE)
-    except ModuleNotFoundError as e:
-        msg = "cornu.parallel needs the package 'cornu-parallel', which is not installed: pip install cornu-parallel"
-        raise ImportError(msg) from e
-
-
-def __getattr__(name: str) -> Any:
-    if name == "__all__":
-        value = list(_module().__all__)
-    elif name in _module().__all__:
-        value = getattr(_module(), name)
-    else:
-        msg = f"module 'cornu.parallel' has no attribute {name!r}"
-        raise AttributeError(msg)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return list(_module().__all__)
+__getattr__, __dir__ = facade("cornu.parallel", "cornu_parallel", globals())
