@@ -10,12 +10,12 @@ import functools
 import hashlib
 import http.server
 import io
-import math
 import tarfile
 import threading
 import warnings
 
 import pytest
+from keras_doc_sequences import CIFAR10Sequence
 
 import cornu
 
@@ -91,24 +91,6 @@ def test_hdf5matrix_doc_example(tmp_path):
     assert (len(x_train), len(x_test)) == (40, 10)
     np.testing.assert_array_equal(x_test[-1], data[-1])
     np.testing.assert_array_equal(x_train[[3, 1]], data[[3, 1]])
-
-
-class CIFAR10Sequence(cornu.utils.Sequence):
-    # keras.utils.Sequence / PyDataset docstring, with the image loading replaced by arrays.
-    def __init__(self, x_set, y_set, batch_size, **kwargs):
-        super().__init__(**kwargs)
-        self.x, self.y = x_set, y_set
-        self.batch_size = batch_size
-
-    def __len__(self):
-        return math.ceil(len(self.x) / self.batch_size)
-
-    def __getitem__(self, idx):
-        low = idx * self.batch_size
-        high = min(low + self.batch_size, len(self.x))
-        batch_x = self.x[low:high]
-        batch_y = self.y[low:high]
-        return np.array([img / 255.0 for img in batch_x]), np.array(batch_y)
 
 
 @pytest.mark.parametrize("use_multiprocessing", [False, True])

@@ -174,3 +174,24 @@ class Shrinking(PyDataset):
 
     def on_epoch_end(self) -> None:
         self.n //= 2
+
+
+class Logged(PyDataset):
+    """Batch i is [i]; records indices and epoch hooks (in the process that runs them)."""
+
+    def __init__(self, n=10, **kwargs):
+        super().__init__(**kwargs)
+        self.n, self.log = n, []
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, index):
+        self.log.append(index)
+        return np.array([index])
+
+    def on_epoch_begin(self):
+        self.log.append("begin")
+
+    def on_epoch_end(self):
+        self.log.append("end")

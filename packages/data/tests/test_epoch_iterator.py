@@ -13,33 +13,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import cornu_data_testsets as sets
+from cornu_data_testsets import Logged
 
 import cornu_config
-from cornu_data import EpochIterator, PyDataset
+from cornu_data import EpochIterator
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Forking worker processes:RuntimeWarning"),
     pytest.mark.filterwarnings(r"ignore:os.fork\(\) was called:RuntimeWarning"),  # JAX's, when loaded
 ]
-
-
-class Logged(PyDataset):
-    def __init__(self, n=10, **kwargs):
-        super().__init__(**kwargs)
-        self.n, self.log = n, []
-
-    def __len__(self):
-        return self.n
-
-    def __getitem__(self, index):
-        self.log.append(index)
-        return np.array([index])
-
-    def on_epoch_begin(self):
-        self.log.append("begin")
-
-    def on_epoch_end(self):
-        self.log.append("end")
 
 
 @pytest.fixture
