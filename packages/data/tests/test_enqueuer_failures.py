@@ -196,6 +196,36 @@ def test_unpicklable_dataset_under_spawn_is_a_clear_error():
         OrderedEnqueuer(ds, workers=1, use_multiprocessing=True, start_method="spawn").start()
 
 
+def test_a_class_workers_cannot_import_says_where_it_must_live(tmp_path):
+    # Like a class in a test file or notebook cell loaded under a name no worker can import.
+    import importlib.util
+
+    (tmp_path / "ghost_sets.py").write_text(
+        "from cornu_data import PyDataset\n"
+        "class Ghost(PyDataset):\n"
+        "    def __len__(self): return 2\n"
+        "    def __getitem__(self, i): return [i]\n"
+    )
+    spec = importlib.util.spec_from_file_location("ghost_sets", tmp_path / "ghost_sets.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["ghost_sets"] = module  # importable here only: the folder is not on sys.path
+    try:
+        spec.loader.exec_module(module)
+        enq = OrderedEnqueuer(module.Ghost(), workers=1, use_multiprocessing=True, start_method="spawn")
+        enq.start()
+        try:
+            with pytest.raises(ModuleNotFoundError) as info:
+                list(enq.get())
+        finally:
+            enq.stop()
+    finally:
+        del sys.modules["ghost_sets"]
+    notes = "".join(getattr(info.value, "__notes__", []))
+    if sys.version_info >= (3, 11):
+        assert "started with 'spawn' import the dataset's class ghost_sets.Ghost" in notes
+        assert "use_multiprocessing=False" in notes
+
+
 _CHILD = """
 import os, sys, time
 sys.path.insert(0, {here!r})

@@ -154,6 +154,8 @@ class ProcessPool:
 
         self.workers = workers
         self.start_method = start_method
+        made = source if factory else type(source)
+        self._source_name = f"{getattr(made, '__module__', '?')}.{getattr(made, '__qualname__', '?')}"
         ctx = multiprocessing.get_context(start_method)
         if start_method == "fork":
             payload: tuple[str, Any, bool] = ("object", source, factory)
@@ -252,7 +254,15 @@ class ProcessPool:
 
     def _unpack(self, w: int, reply: tuple[Any, ...]) -> tuple[Any, ...]:
         if reply[0] == "fatal":
-            raise unpack_exception(reply[2], self.describe(w) + " while loading the dataset")
+            exc = unpack_exception(reply[2], self.describe(w) + " while loading the dataset")
+            if isinstance(exc, (ImportError, AttributeError)) and hasattr(exc, "add_note"):
+                exc.add_note(
+                    f"Worker processes started with {self.start_method!r} import the dataset's class "
+                    f"{self._source_name} by its module name (the default once JAX or TensorFlow is "
+                    "loaded). Define it in a module they can import, or use threads "
+                    "(use_multiprocessing=False)."
+                )
+            raise exc
         if reply[0] == "err":
             return ("err", reply[1], unpack_exception(reply[2], self.describe(w)))
         return reply
