@@ -446,3 +446,28 @@ def test_tensorflow_graph_mode_and_gradient():
     with tf.GradientTape() as tape:
         total = tf.reduce_sum(normalize(x))
     assert bool(tf.reduce_all(tf.math.is_finite(tape.gradient(total, x))))
+
+
+def test_tensorflow_l2_gradient_matches_the_plain_formula():
+    tf = pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(5, 7)).astype("float32")
+    values[2] = 0.0  # a zero vector: stays zero, finite gradient
+    weights = tf.constant(rng.normal(size=(5, 7)).astype("float32"))
+    x = tf.Variable(values)
+    with tf.GradientTape(persistent=True) as tape:
+        ours = normalize(x, axis=-1)
+        plain = x / tf.norm(x, axis=-1, keepdims=True)
+        loss_ours = tf.reduce_sum(ours * weights)
+        loss_plain = tf.reduce_sum(plain * weights)
+    np.testing.assert_allclose(ours.numpy()[2], 0.0)
+    g_ours, g_plain = tape.gradient(loss_ours, x).numpy(), tape.gradient(loss_plain, x).numpy()
+    rows = [0, 1, 3, 4]
+    np.testing.assert_allclose(g_ours[rows], g_plain[rows], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(g_ours[2], weights.numpy()[2])  # d(x / 1)/dx on a zero vector
+    # along axis 0 too (the norm's axes are passed through)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(normalize(x, axis=0) * weights)
+    with tf.GradientTape() as tape2:
+        loss2 = tf.reduce_sum(x / tf.norm(x, axis=0, keepdims=True) * weights)
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy(), tape2.gradient(loss2, x).numpy(), rtol=1e-5, atol=1e-6)

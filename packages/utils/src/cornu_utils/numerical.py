@@ -661,6 +661,26 @@ def _jax_normalize_traced(x, axes, order):
     return (xc / safe).astype(x.dtype)
 
 
+def _tf_l2_normalize(tf, x, axes):
+    """x / ||x|| in one fused norm pass (no temporary of x's size) and one multiply; zero vectors
+    stay zero. The gradient is written out: the norm's own is NaN at zero, this one is finite
+    (1 / norm, and 1 for zero vectors, as the element-wise formula with a safe divisor gives)."""
+
+    @tf.custom_gradient
+    def l2(x):
+        norm = tf.math.reduce_euclidean_norm(x, axis=axes, keepdims=True)
+        inv = tf.math.reciprocal_no_nan(norm)
+        y = x * inv
+
+        def grad(g):
+            scale = tf.where(norm == 0, tf.ones_like(inv), inv)
+            return (g - y * tf.reduce_sum(g * y, axis=axes, keepdims=True)) * scale
+
+        return y, grad
+
+    return l2(x)
+
+
 def _tf_normalize(x, axis, order):
     import tensorflow as tf
 
@@ -674,6 +694,8 @@ def _tf_normalize(x, axis, order):
         low = x.dtype.is_floating and x.dtype.size < 4
         xc = tf.cast(x, tf.float32) if low else x
         mag = tf.abs(xc) if xc.dtype.is_complex else xc
+        if order == 2 and not xc.dtype.is_complex:
+            return tf.cast(_tf_l2_normalize(tf, xc, axes), x.dtype)
         if order == 2:
             total = tf.reduce_sum(mag * mag, axis=axes, keepdims=True)
         elif order == math.inf:
