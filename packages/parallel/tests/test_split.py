@@ -77,3 +77,23 @@ def test_merge_outputs_rejects_scalars_and_mismatched_structures():
         merge_outputs([np.float32(1.0)], np.concatenate)
     with pytest.raises(ValueError, match="same structure"):
         merge_outputs([(np.zeros(1),), (np.zeros(1), np.zeros(1))], np.concatenate)
+
+
+def test_split_inputs_of_plain_positional_arrays_keeps_the_same_rules():
+    # model(x, scale): the common call takes a shorter path; same parts, same errors
+    x = np.arange(10)
+    parts = split_inputs((x, 2.0), {}, 3)
+    assert [(k, a[0].tolist(), a[1], kw) for k, a, kw in parts] == [
+        (0, [0, 1, 2], 2.0, {}), (1, [3, 4, 5], 2.0, {}), (2, [6, 7, 8, 9], 2.0, {})
+    ]
+    with pytest.raises(ValueError, match=r"same batch size.*Received: batch sizes=\[3, 4\]"):
+        split_inputs((np.zeros(3), np.zeros(4)), {}, 2)
+    with pytest.raises(ValueError, match="at least one array with a batch axis"):
+        split_inputs((1.0, "text"), {}, 2)
+
+
+def test_merge_outputs_of_single_arrays():
+    np.testing.assert_array_equal(merge_outputs([np.array([1]), np.array([2, 3])], np.concatenate), [1, 2, 3])
+    assert merge_outputs([None, None], np.concatenate) is None
+    with pytest.raises(ValueError, match="batch axis"):
+        merge_outputs([np.zeros(1), None], np.concatenate)

@@ -108,6 +108,8 @@ def split_inputs(args: tuple, kwargs: dict[str, Any], parts: int) -> list[tuple[
     rows; when the whole batch is empty the last replica still runs once, so the output keeps
     its shape and structure.
     """
+    if not kwargs and not any(isinstance(a, (dict, list, tuple)) for a in args):
+        return _split_flat(args, parts)
     batch = batch_size(args, kwargs)
     out = []
     bounds = part_bounds(batch, parts)
@@ -122,6 +124,21 @@ def split_inputs(args: tuple, kwargs: dict[str, Any], parts: int) -> list[tuple[
     return out
 
 
+def _split_flat(args: tuple, parts: int) -> list[tuple[int, tuple, dict]]:
+    """:func:`split_inputs` for the common call ``model(x, ...)``: positional leaves only."""
+    cut = [is_batch_leaf(a) for a in args]
+    sizes = {int(a.shape[0]) for a, c in zip(args, cut) if c}
+    if len(sizes) != 1:
+        batch_size(args)  # raises the error that says what is wrong
+    batch = sizes.pop()
+    out = []
+    for k, (start, stop) in enumerate(part_bounds(batch, parts)):
+        if start == stop and not (batch == 0 and k == parts - 1):
+            continue
+        out.append((k, tuple(a[start:stop] if c else a for a, c in zip(args, cut)), {}))
+    return out
+
+
 def merge_outputs(outputs: list[Any], concat: Callable[[list[Any]], Any]) -> Any:
     """Concatenate the replicas' outputs leaf by leaf, in replica order.
 
@@ -132,6 +149,12 @@ def merge_outputs(outputs: list[Any], concat: Callable[[list[Any]], Any]) -> Any
         first = outputs[0]
         _check_leaves(first)
         return first
+    if not any(isinstance(o, (dict, list, tuple)) for o in outputs):  # one array each
+        if all(o is None for o in outputs):
+            return None
+        for o in outputs:
+            _check_leaf(o)
+        return concat(outputs)
     flat = [_leaves(o) for o in outputs]
     n = len(flat[0])
     if any(len(f) != n for f in flat):

@@ -41,6 +41,9 @@ def _same(a: torch.device, b: torch.device) -> bool:
 
 
 def _to(structure: Any, dev: torch.device) -> Any:
+    if type(structure) is tuple and all(isinstance(x, torch.Tensor) for x in structure):
+        return tuple(x if _same(x.device, dev) else x.to(dev, non_blocking=True) for x in structure)
+
     def move(x: Any) -> Any:
         if isinstance(x, torch.Tensor) and not _same(x.device, dev):
             return x.to(dev, non_blocking=True)
@@ -68,10 +71,9 @@ class TorchReplicatedModel(ReplicatedModel):
             return t.device
         return None
 
-    def _torch_parallel(self, run: list[int]) -> bool:
+    def _torch_parallel(self, run: list[int], home: torch.device | None) -> bool:
         """Whether torch's replicate/parallel_apply can run these replicas."""
         devs = [self._native[k] for k in run]
-        home = self._state_device()
         return (
             isinstance(self._model, torch.nn.Module)
             and len(run) > 1
@@ -81,8 +83,7 @@ class TorchReplicatedModel(ReplicatedModel):
             and _same(home, devs[0])
         )
 
-    def _call_on(self, dev: torch.device, args: tuple, kwargs: dict) -> Any:
-        home = self._state_device()
+    def _call_on(self, dev: torch.device, home: torch.device | None, args: tuple, kwargs: dict) -> Any:
         if home is None or _same(home, dev):
             return self._model(*args, **kwargs)
         state = {
@@ -94,7 +95,8 @@ class TorchReplicatedModel(ReplicatedModel):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         parts = split_inputs(args, kwargs, len(self.devices))
         run = [k for k, _, _ in parts]
-        if self._torch_parallel(run):
+        home = self._state_device()  # once per call: it walks the module tree
+        if self._torch_parallel(run, home):
             from torch.nn.parallel import parallel_apply
             from torch.nn.parallel import replicate as torch_replicate
 
@@ -107,7 +109,7 @@ class TorchReplicatedModel(ReplicatedModel):
             outs = []
             for k, a, kw in parts:
                 dev = self._native[k]
-                outs.append(self._call_on(dev, _to(a, dev), _to(kw, dev)))
+                outs.append(self._call_on(dev, home, _to(a, dev), _to(kw, dev) if kw else kw))
         return merge_outputs(outs, self._concat)
 
     def _concat(self, column: list[Any]) -> torch.Tensor:
