@@ -60,13 +60,21 @@ def _layout_rows(name, path, starts, ordered, unsorted, repeat):
             result = np.empty_like(block)
             result[order] = block
 
+    def each(read, keys):
+        # One batch alive at a time, as in a training loop: keeping all of them would time
+        # the page faults of fresh allocations (a few GB/s here) instead of the reads.
+        def go():
+            for k in keys:
+                read(k)
+        return go
+
     cases = {
-        "slices": (lambda: [m[s : s + BATCH] for s in starts], lambda: [ds[s : s + BATCH] for s in starts],
-                   lambda: [np.array(mm[s : s + BATCH]) for s in starts]),
-        "random sorted": (lambda: [m[i] for i in ordered], lambda: [ds[i] for i in ordered],
-                          lambda: [mm[i] for i in ordered]),
-        "random unsorted": (lambda: [m[i] for i in unsorted], h5_unsorted,
-                            lambda: [mm[i] for i in unsorted]),
+        "slices": (each(lambda s: m[s : s + BATCH], starts), each(lambda s: ds[s : s + BATCH], starts),
+                   each(lambda s: np.array(mm[s : s + BATCH]), starts)),
+        "random sorted": (each(m.__getitem__, ordered), each(ds.__getitem__, ordered),
+                          each(lambda i: mm[i], ordered)),
+        "random unsorted": (each(m.__getitem__, unsorted), h5_unsorted,
+                            each(lambda i: mm[i], unsorted)),
     }  # fmt: skip
     rows, sorted_h5 = [], None
     for case, (cornu_fn, h5_fn, mm_fn) in cases.items():
@@ -114,6 +122,9 @@ def run(args, rest) -> list[Row]:
                         ds[i * 8192 : i * 8192 + len(block)] = block
             else:
                 HDF5Matrix.create(path, "x", blocks(), chunks=chunks, length=rows_total).close()
+            # Flush the GiB just written before timing reads: the kernel's write-back would
+            # otherwise run during the measurements (reads measured at a fraction of their speed).
+            os.sync()
             out += _layout_rows(name, path, starts, ordered, unsorted, 3 if chunks == "h5py" else repeat)
             os.remove(path)
     finally:
