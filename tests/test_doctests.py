@@ -40,7 +40,12 @@ def _needs_missing_library(test: doctest.DocTest) -> str | None:
 
 
 @pytest.mark.parametrize("module_name", list(public_modules()))
-def test_docstring_examples_run(module_name):
+def test_docstring_examples_run(module_name, monkeypatch):
+    import cornu_config
+
+    # A Keras user sets Keras's backend to the framework they use: the examples' `import keras`
+    # must not fall back to TensorFlow in an environment that has only torch or JAX.
+    monkeypatch.setenv("KERAS_BACKEND", cornu_config.backend())
     module = importlib.import_module(module_name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

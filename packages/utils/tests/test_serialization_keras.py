@@ -9,10 +9,13 @@ import json
 import numpy as np
 import pytest
 
+import cornu_config
 from cornu_utils import custom_objects as co
 from cornu_utils import deserialize, register_serializable, serialize
 
-keras = pytest.importorskip("keras")
+with pytest.MonkeyPatch.context() as _mp:  # Keras on the framework under test, not its default TF
+    _mp.setenv("KERAS_BACKEND", cornu_config.backend())
+    keras = pytest.importorskip("keras")
 
 
 @pytest.fixture(autouse=True)
