@@ -142,4 +142,7 @@ def test_clear_session_resets_torch_dynamo_when_loaded(monkeypatch):
     calls = []
     monkeypatch.setattr(dynamo, "reset", lambda: calls.append("reset"))
     cc.clear_session(free_memory=False)
-    assert calls == ["reset"]
+    # once by cornu; a loaded Keras on the torch backend resets dynamo in its own clear_session too
+    keras = sys.modules.get("keras")
+    keras_on_torch = keras is not None and keras.backend.backend() == "torch"
+    assert calls == ["reset"] * (2 if keras_on_torch else 1)
