@@ -10,6 +10,16 @@ from typing import Any
 __all__ = ["facade", "resolve"]
 
 
+def _import(what: str, module_name: str) -> Any:
+    """``import_module``; a missing piece says which distribution to install."""
+    try:
+        return import_module(module_name)
+    except ModuleNotFoundError as e:
+        dist = module_name.split(".")[0].replace("_", "-")
+        msg = f"{what} needs the package {dist!r}, which is not installed: pip install {dist}"
+        raise ImportError(msg) from e
+
+
 def resolve(owner: str, table: dict[str, tuple[str, str | None]], name: str, namespace: dict[str, Any]) -> Any:
     """Import ``table[name]`` (module, attribute or None for the module), cache it in ``namespace``."""
     target = table.get(name)
@@ -17,12 +27,7 @@ def resolve(owner: str, table: dict[str, tuple[str, str | None]], name: str, nam
         msg = f"module {owner!r} has no attribute {name!r}"
         raise AttributeError(msg)
     module_name, attr = target
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as e:
-        dist = module_name.split(".")[0].replace("_", "-")
-        msg = f"{owner}.{name} needs the package {dist!r}, which is not installed: pip install {dist}"
-        raise ImportError(msg) from e
+    module = _import(f"{owner}.{name}", module_name)
     value = module if attr is None else getattr(module, attr)
     namespace[name] = value
     return value
@@ -32,18 +37,14 @@ def facade(owner: str, package: str, namespace: dict[str, Any]) -> tuple[Callabl
     """``__getattr__`` and ``__dir__`` for a module that re-exports ``package.__all__`` lazily."""
 
     def load() -> Any:
-        try:
-            return import_module(package)
-        except ModuleNotFoundError as e:
-            dist = package.replace("_", "-")
-            msg = f"{owner} needs the package {dist!r}, which is not installed: pip install {dist}"
-            raise ImportError(msg) from e
+        return _import(owner, package)
 
     def getattr_(name: str) -> Any:
+        module = load()
         if name == "__all__":
-            value = list(load().__all__)
-        elif name in load().__all__:
-            value = getattr(load(), name)
+            value = list(module.__all__)
+        elif name in module.__all__:
+            value = getattr(module, name)
         else:
             msg = f"module {owner!r} has no attribute {name!r}"
             raise AttributeError(msg)

@@ -693,9 +693,9 @@ def _tf_normalize(x, axis, order):
     with tf.device(x.device or None):
         low = x.dtype.is_floating and x.dtype.size < 4
         xc = tf.cast(x, tf.float32) if low else x
-        mag = tf.abs(xc) if xc.dtype.is_complex else xc
         if order == 2 and not xc.dtype.is_complex:
             return tf.cast(_tf_l2_normalize(tf, xc, axes), x.dtype)
+        mag = tf.abs(xc) if xc.dtype.is_complex else xc
         if order == 2:
             total = tf.reduce_sum(mag * mag, axis=axes, keepdims=True)
         elif order == math.inf:

@@ -41,14 +41,13 @@ def _same(a: torch.device, b: torch.device) -> bool:
 
 
 def _to(structure: Any, dev: torch.device) -> Any:
-    if type(structure) is tuple and all(isinstance(x, torch.Tensor) for x in structure):
-        return tuple(x if _same(x.device, dev) else x.to(dev, non_blocking=True) for x in structure)
-
     def move(x: Any) -> Any:
         if isinstance(x, torch.Tensor) and not _same(x.device, dev):
             return x.to(dev, non_blocking=True)
         return x
 
+    if type(structure) is tuple and all(isinstance(x, torch.Tensor) for x in structure):
+        return tuple(move(x) for x in structure)  # model(x, ...): no structure walk
     return map_structure(move, structure)
 
 
